@@ -1,0 +1,36 @@
+// Everything that differs between Node and the browser, behind one interface. Nothing outside
+// shims/platform/, web/ and bin/ imports node:* — a test checks it, and the browser bundle proves it.
+
+import type { FileSystem } from '../../overlay/types.ts';
+
+/** A worker thread (worker_threads on Node, a Web Worker in the browser). */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onMessage(handler: (message: unknown) => void): void;
+  onError(handler: (error: Error) => void): void;
+  onExit(handler: (code: number) => void): void;
+  /** Ends the thread at once, even inside an endless loop. */
+  terminate(): Promise<void>;
+  /** Keep the host event loop alive while this worker runs (Node: ref/unref). */
+  ref(): void;
+  unref(): void;
+}
+
+/** The side of a worker that talks to its parent. */
+export interface ParentPort {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onMessage(handler: (message: unknown) => void): void;
+}
+
+export interface Platform {
+  readonly name: 'node' | 'browser';
+  /** Realtime clock, ns since the epoch. */
+  realtimeNs(): bigint;
+  /** Monotonic clock, ns from an arbitrary origin. */
+  monotonicNs(): bigint;
+  randomFill(buf: Uint8Array): void;
+  /** Starts a process worker running berth's worker entry. */
+  createWorker(): WorkerLike;
+  /** A host directory as a FileSystem (Node only; undefined in the browser). */
+  hostDirectory?(source: string, readonly: boolean): FileSystem;
+}
