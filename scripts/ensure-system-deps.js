@@ -17,6 +17,7 @@ const packages = {
   hyperfine: '/usr/bin/hyperfine',
   'apache2-utils': '/usr/bin/htpasswd',
   'busybox-static': '/bin/busybox',
+  openssl: '/usr/bin/openssl',
   curl: '/usr/bin/curl',
 };
 

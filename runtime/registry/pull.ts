@@ -1,0 +1,290 @@
+// `pull`: resolve a reference to a manifest (through mirrors for docker.io, then the origin),
+// pick the platform's manifest from an index, download config and layers concurrently straight
+// into the content store (verified while streaming, resumable), then store the manifests and tag.
+
+import { NotFoundError, RegistryError, UnsupportedError } from '../errors.ts';
+import type { Digest } from '../oci/digest.ts';
+import { isDigest, shortId } from '../oci/digest.ts';
+import type { Descriptor, ImageConfig, ImageManifest, ImagePlatform } from '../oci/manifest.ts';
+import { parseImageConfig, parseManifestDocument } from '../oci/manifest.ts';
+import { isWasmArtifactConfig, layerCompression, MediaType } from '../oci/media-types.ts';
+import { formatPlatform, selectManifest, WASM_PLATFORM } from '../oci/platform.ts';
+import { canonicalString, familiarString, type ImageReference } from '../oci/reference.ts';
+import { type BlobSink, downloadBlob, InterruptedDownloadError } from './blob-download.ts';
+import { pullEndpoints, type RegistryEndpoint } from './endpoints.ts';
+import type { ProgressSink } from './progress.ts';
+import { silentProgress } from './progress.ts';
+import type { RegistryContext } from './registry-context.ts';
+import type { FetchedManifest, RepositoryClient } from './repository-client.ts';
+
+/** The part of ImageStore a pull needs: name the pulled manifest or index (it selects the platform's manifest). */
+export interface ImageTagger {
+  tag(
+    name: string,
+    target: string,
+    options: { pulled?: boolean; platform?: ImagePlatform },
+  ): Promise<unknown>;
+}
+
+export interface PullOptions {
+  /** Platform to select from an index; default wasi/wasm. */
+  readonly platform?: ImagePlatform;
+  /** Layers downloaded at once (Docker's default is 3). */
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface PullResult {
+  readonly reference: ImageReference;
+  /** The digest the reference resolved to (an index's, when it was one): the repo digest. */
+  readonly repoDigest: Digest;
+  /** The platform manifest's digest (what the image store is tagged with). */
+  readonly manifestDigest: Digest;
+  readonly manifest: ImageManifest;
+  readonly config: ImageConfig;
+  /** False when every blob was already stored. */
+  readonly downloaded: boolean;
+}
+
+const CONFIG_TYPES: readonly string[] = [MediaType.ociConfig, MediaType.dockerConfig, MediaType.wasmConfig];
+
+interface Source {
+  readonly endpoint: RegistryEndpoint;
+  readonly repo: RepositoryClient;
+}
+
+/** Sources from the one that served the manifest on: mirrors before it already failed. */
+async function sourcesFrom(
+  ctx: RegistryContext,
+  endpoints: RegistryEndpoint[],
+  first: number,
+  repository: string,
+) {
+  const out: Source[] = [];
+  for (const endpoint of endpoints.slice(first))
+    out.push({ endpoint, repo: await ctx.repository(endpoint, repository) });
+  return out;
+}
+
+/**
+ * A manifest already stored is read locally (verified by the store): by digest directly, by tag
+ * after a HEAD tells the digest — so an up-to-date pull costs one small request, as in Docker.
+ */
+async function manifestFrom(source: Source, reference: string, content: BlobSink): Promise<FetchedManifest> {
+  let digest: Digest | undefined = isDigest(reference) ? reference : undefined;
+  let mediaType = '';
+  if (!digest) {
+    const head = await source.repo.headManifest(reference).catch(() => undefined);
+    digest = head?.digest;
+    mediaType = head?.mediaType ?? '';
+  }
+  if (digest && (await content.has(digest))) {
+    try {
+      const bytes = await content.get(digest);
+      const inBody = (JSON.parse(new TextDecoder().decode(bytes)) as { mediaType?: unknown }).mediaType;
+      return { digest, bytes, mediaType: typeof inBody === 'string' ? inBody : mediaType };
+    } catch {
+      // A damaged local copy: fetch it again.
+    }
+  }
+  return source.repo.getManifest(reference);
+}
+
+async function firstManifest(
+  sources: Source[],
+  reference: string,
+  content: BlobSink,
+): Promise<[FetchedManifest, number]> {
+  let lastError: unknown;
+  for (let i = 0; i < sources.length; i++) {
+    try {
+      return [await manifestFrom(sources[i]!, reference, content), i];
+    } catch (e) {
+      // A mirror may lack the image or be down: Docker falls back to the origin.
+      if (!sources[i]!.endpoint.mirror) throw e;
+      lastError = e;
+    }
+  }
+  throw lastError;
+}
+
+function checkManifest(manifest: ImageManifest, what: string): void {
+  if (!CONFIG_TYPES.includes(manifest.config.mediaType)) {
+    throw new UnsupportedError(`${what}: unsupported config media type "${manifest.config.mediaType}"`);
+  }
+  for (const layer of manifest.layers) {
+    if (layer.urls?.length) throw new UnsupportedError(`${what}: foreign layers with urls are not supported`);
+    layerCompression(layer.mediaType); // throws for zstd and unknown types, before any download
+  }
+}
+
+async function runLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length && errors.length === 0) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
+
+/** Fetches one blob, trying each source in turn; a digest mismatch or a missing blob moves on. */
+async function fetchBlob(
+  sources: Source[],
+  desc: Descriptor,
+  sink: BlobSink,
+  progress: ProgressSink,
+  id: string | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
+  let lastError: unknown;
+  for (const source of sources) {
+    let last = 0;
+    const onProgress = (current: number, total: number) => {
+      if (id === undefined) return;
+      const now = Date.now();
+      if (current < total && now - last < 100) return;
+      last = now;
+      progress({ kind: 'layer', id, status: 'Downloading', current, total });
+    };
+    // A resumed partial that turns out bad is thrown away; one fresh try from the same source.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await downloadBlob(source.repo, desc, sink, onProgress, signal);
+        return;
+      } catch (e) {
+        lastError = e;
+        if (signal?.aborted) throw e;
+        const mismatch = (e as { code?: string }).code === 'BERTH_DIGEST_MISMATCH';
+        if (!(mismatch && attempt === 0)) break;
+      }
+    }
+    if (lastError instanceof InterruptedDownloadError && !source.endpoint.mirror) throw lastError;
+  }
+  throw lastError;
+}
+
+export async function pullImage(
+  ctx: RegistryContext,
+  ref: ImageReference,
+  stores: { content: BlobSink; images: ImageTagger },
+  opts: PullOptions = {},
+  progress: ProgressSink = silentProgress,
+): Promise<PullResult> {
+  const reference = ref.digest ?? ref.tag ?? 'latest';
+  const endpoints = pullEndpoints(ref.registry, ctx.config, ctx.endpointOptions);
+  const all = await sourcesFrom(ctx, endpoints, 0, ref.repository);
+  const [top, servedBy] = await firstManifest(all, reference, stores.content);
+  const sources = all.slice(servedBy);
+  const platform = opts.platform ?? WASM_PLATFORM;
+  const name = familiarString(ref);
+
+  let manifestFetched = top;
+  const doc = parseManifestDocument(top.bytes, top.mediaType);
+  if (doc.kind === 'index') {
+    let chosen: Descriptor;
+    try {
+      chosen = selectManifest(doc.index, platform);
+    } catch (e) {
+      if (e instanceof NotFoundError) {
+        throw new NotFoundError(
+          `${name}: no matching manifest for ${formatPlatform(platform)} in the manifest list entries`,
+          {
+            cause: e,
+          },
+        );
+      }
+      throw e;
+    }
+    manifestFetched = await firstManifest(sources, chosen.digest, stores.content).then(([m]) => m);
+  }
+  const inner = parseManifestDocument(manifestFetched.bytes, manifestFetched.mediaType);
+  if (inner.kind !== 'manifest')
+    throw new UnsupportedError(`${name}: nested image indexes are not supported`);
+  const manifest = inner.manifest;
+  checkManifest(manifest, name);
+
+  progress({ kind: 'message', text: `${ref.digest ?? reference}: Pulling from ${ref.repository}` });
+  const { content } = stores;
+  let downloaded = false;
+
+  // Config first: small, and it must agree with the layers before they are fetched.
+  if (!(await content.has(manifest.config.digest))) {
+    await fetchBlob(sources, manifest.config, content, progress, undefined, opts.signal);
+    downloaded = true;
+  }
+  const config = isWasmArtifactConfig(manifest.config.mediaType)
+    ? wasmArtifactConfig(manifest)
+    : parseImageConfig(await content.get(manifest.config.digest));
+  if (
+    !isWasmArtifactConfig(manifest.config.mediaType) &&
+    config.rootfs.diff_ids.length !== manifest.layers.length
+  ) {
+    throw new RegistryError(
+      `${name}: config lists ${config.rootfs.diff_ids.length} layers but the manifest has ${manifest.layers.length}`,
+    );
+  }
+
+  const pending: Descriptor[] = [];
+  for (const layer of manifest.layers) {
+    if (await content.has(layer.digest)) {
+      progress({ kind: 'layer', id: shortId(layer.digest), status: 'Already exists' });
+    } else if (!pending.some((p) => p.digest === layer.digest)) {
+      pending.push(layer);
+      progress({ kind: 'layer', id: shortId(layer.digest), status: 'Pulling fs layer' });
+    }
+  }
+  await runLimited(pending, opts.concurrency ?? 3, async (layer) => {
+    const id = shortId(layer.digest);
+    await fetchBlob(sources, layer, content, progress, id, opts.signal);
+    progress({ kind: 'layer', id, status: 'Verifying Checksum' });
+    progress({ kind: 'layer', id, status: 'Download complete' });
+    progress({ kind: 'layer', id, status: 'Pull complete' });
+  });
+  downloaded ||= pending.length > 0;
+
+  // Manifests last: an image is visible only once all it names is stored.
+  const hadManifest = await content.has(manifestFetched.digest);
+  await content.put(manifestFetched.bytes, manifestFetched.digest);
+  if (top !== manifestFetched) await content.put(top.bytes, top.digest);
+  const tagName =
+    ref.tag !== undefined ? canonicalString({ ...ref, digest: undefined }) : canonicalString(ref);
+  await stores.images.tag(tagName, top.digest, { pulled: true, platform });
+  downloaded ||= !hadManifest;
+
+  progress({ kind: 'message', text: `Digest: ${top.digest}` });
+  progress({
+    kind: 'message',
+    text: downloaded
+      ? `Status: Downloaded newer image for ${name}`
+      : `Status: Image is up to date for ${name}`,
+  });
+  return {
+    reference: ref,
+    repoDigest: top.digest,
+    manifestDigest: manifestFetched.digest,
+    manifest,
+    config,
+    downloaded,
+  };
+}
+
+/** The CNCF Wasm artifact's config is not an image config; berth runs it as wasi/wasm. */
+function wasmArtifactConfig(manifest: ImageManifest): ImageConfig {
+  return {
+    os: 'wasi',
+    architecture: 'wasm',
+    rootfs: { type: 'layers', diff_ids: manifest.layers.map((l) => l.digest) },
+  };
+}

@@ -1,0 +1,108 @@
+// One conversation with one registry endpoint: builds URLs, adds authorization, answers a 401
+// challenge once, and turns network failures into clear errors naming the registry.
+
+import type { Credentials } from '../config/auth-config.ts';
+import { Authorizer, causeText } from './authorizer.ts';
+import type { RegistryEndpoint } from './endpoints.ts';
+import { registryFailure } from './registry-errors.ts';
+import type { Fetcher } from './transport.ts';
+
+export interface SessionRequest {
+  readonly method?: string;
+  /** A path under the base URL (`/v2/…`) or an absolute URL (an upload Location). */
+  readonly path: string;
+  /** Token scopes, e.g. `repository:library/ubuntu:pull`. */
+  readonly scopes: readonly string[];
+  readonly headers?: Record<string, string>;
+  /** Must be re-sendable (bytes), since a 401 is answered by sending it again. */
+  readonly body?: Uint8Array;
+  readonly signal?: AbortSignal;
+}
+
+export class RegistrySession {
+  readonly authorizer: Authorizer;
+  constructor(
+    readonly endpoint: RegistryEndpoint,
+    private readonly fetcher: Fetcher,
+    credentials: Credentials | undefined,
+  ) {
+    this.authorizer = new Authorizer(fetcher, endpoint.registry, credentials);
+  }
+
+  /** `host[:port]` of the endpoint, for messages. */
+  get host(): string {
+    return new URL(this.endpoint.baseUrl).host;
+  }
+
+  url(path: string): string {
+    return new URL(path, `${this.endpoint.baseUrl}/`).toString();
+  }
+
+  async send(req: SessionRequest): Promise<Response> {
+    const url = this.url(req.path);
+    const method = req.method ?? 'GET';
+    for (let attempt = 0; ; attempt++) {
+      const auth = await this.authorizer.header(req.scopes);
+      const headers: Record<string, string> = { 'User-Agent': 'berth/0.1', ...req.headers };
+      if (auth) headers.Authorization = auth;
+      let res: Response;
+      try {
+        res = await this.fetcher(url, {
+          method,
+          headers,
+          body: req.body as BodyInit | undefined,
+          signal: req.signal,
+        });
+      } catch (e) {
+        if (req.signal?.aborted) throw e;
+        throw registryFailure(
+          `${capitalized(method)} "${url}": cannot reach ${this.host}: ${causeText(e)}`,
+          e,
+        );
+      }
+      if (res.status !== 401 || attempt > 0) return res;
+      const retry = await this.authorizer.handleUnauthorized(res, req.scopes, auth !== undefined);
+      if (!retry) return res;
+      await res.body?.cancel();
+    }
+  }
+
+  /** Pings `/v2/` so a login can check credentials before saving them. */
+  async checkLogin(): Promise<Response> {
+    return this.send({ path: '/v2/', scopes: [] });
+  }
+}
+
+function capitalized(method: string): string {
+  return method.charAt(0) + method.slice(1).toLowerCase();
+}
+
+/** Reads a body to the end, refusing more than `max` bytes (a manifest or an error body). */
+export async function readBounded(res: Response, max: number, what: string): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel();
+    throw registryFailure(`${what}: too large (${declared} bytes; limit ${max})`);
+  }
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      throw registryFailure(`${what}: too large (more than ${max} bytes)`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
