@@ -18,6 +18,9 @@ await build({
   entryPoints,
   outdir: 'dist',
   bundle: true,
+  // Split shared code into chunks so each CLI command loads only what it uses (start-up time).
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',

@@ -10,6 +10,7 @@ export const ERRNO_SUCCESS = 0;
 export const ERRNO_AGAIN = 6;
 export const ERRNO_BADF = 8;
 export const ERRNO_NOTSUP = 58;
+export const ERRNO_NOTSOCK = 57;
 
 /** WASI filetype numbers. */
 export const enum Filetype {
@@ -88,4 +89,51 @@ export abstract class Fd {
   }
   /** Called once when the last reference in the fd table goes away. */
   close(): void {}
+
+  /** Slots of fd tables holding this Fd; FdTable counts them and calls close() at zero. */
+  tableRefs = 0;
+
+  /** fd_fdstat_set_flags (flags already validated). */
+  setFlags(flags: number): number {
+    this.flags = flags;
+    return ERRNO_SUCCESS;
+  }
+  /** fd_filestat_set_size. */
+  setSize(_size: number): number {
+    return ERRNO_NOTSUP;
+  }
+  /** fd_filestat_set_times: null leaves a time, 'now' takes the clock. */
+  setTimes(_atimeNs: bigint | null | 'now', _mtimeNs: bigint | null | 'now'): number {
+    return ERRNO_NOTSUP;
+  }
+  /** fd_sync / fd_datasync. */
+  sync(_dataOnly: boolean): number {
+    return ERRNO_NOTSUP;
+  }
+  /** fd_allocate (offset, len already validated). */
+  allocate(_offset: number, _len: number): number {
+    return ERRNO_NOTSUP;
+  }
+  /** fd_advise (advice already validated). */
+  advise(_offset: number, _len: number, _advice: number): number {
+    return ERRNO_SUCCESS;
+  }
+
+  // Sockets override these; everything else is not a socket.
+  /** sock_accept: the accepted connection's Fd. */
+  sockAccept(_fdflags: number): Result<Fd> {
+    return { errno: ERRNO_NOTSOCK };
+  }
+  /** sock_recv into the buffers in order; value.size bytes, value.roFlags (roflags). */
+  sockRecv(_into: Uint8Array[], _riFlags: number): Result<{ size: number; roFlags: number }> {
+    return { errno: ERRNO_NOTSOCK };
+  }
+  /** sock_send of the buffers in order. */
+  sockSend(_data: Uint8Array[], _siFlags: number): Result<number> {
+    return { errno: ERRNO_NOTSOCK };
+  }
+  /** sock_shutdown; how = sdflags (RD=1, WR=2). */
+  sockShutdown(_how: number): number {
+    return ERRNO_NOTSOCK;
+  }
 }

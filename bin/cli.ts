@@ -1,0 +1,465 @@
+// The `berth` command line: Docker's verbs, flags and exit codes. Each command's handler lives in
+// bin/commands/ and is imported only when that command runs, so `berth ps` never loads the
+// process runtime. Errors print as one `berth: …` line with Docker's exit codes (125 berth's own).
+
+import { Command, CommanderError } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+
+const { version } = pkg;
+import type { Opts } from './commands/context.ts';
+
+type Handler = (args: string[], opts: Opts) => Promise<number | undefined>;
+type Loader = () => Promise<Record<string, unknown>>;
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+const modules: Record<string, Loader> = {
+  lifecycle: () => import('./commands/lifecycle.ts'),
+  run: () => import('./commands/run.ts'),
+  list: () => import('./commands/list.ts'),
+  inspect: () => import('./commands/inspect.ts'),
+  logs: () => import('./commands/logs.ts'),
+  fs: () => import('./commands/container-fs.ts'),
+  images: () => import('./commands/images.ts'),
+  volumes: () => import('./commands/volumes.ts'),
+  system: () => import('./commands/system.ts'),
+};
+
+function handler(module: string, name: string): Handler {
+  return async (args, opts) => {
+    const mod = await modules[module]!();
+    return (mod[name] as Handler)(args, opts);
+  };
+}
+
+/** Adds `name` under `parent` with Docker-style usage; the action collects all positionals. */
+function verb(parent: Command, name: string, usage: string, summary: string, run: Handler): Command {
+  const cmd = parent.command(name).usage(usage).description(summary);
+  cmd.action(async (...xs: unknown[]) => {
+    const self = xs[xs.length - 1] as Command;
+    const code = await run(self.args, self.opts());
+    if (code !== undefined) process.exitCode = code;
+  });
+  return cmd;
+}
+
+function runOptions(cmd: Command): Command {
+  return cmd
+    .helpOption('--help', 'Print usage')
+    .argument('<image>')
+    .argument('[command...]')
+    .passThroughOptions()
+    .option('--name <string>', 'Assign a name to the container')
+    .option('-d, --detach', 'Run container in background and print container ID')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('--rm', 'Automatically remove the container and its associated anonymous volumes when it exits')
+    .option('-e, --env <list>', 'Set environment variables', collect, [])
+    .option('--env-file <list>', 'Read in a file of environment variables', collect, [])
+    .option('-w, --workdir <string>', 'Working directory inside the container')
+    .option('-v, --volume <list>', 'Bind mount a volume', collect, [])
+    .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect, [])
+    .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('-h, --hostname <string>', 'Container host name')
+    .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('-l, --label <list>', 'Set meta data on a container', collect, [])
+    .option('-a, --attach <list>', 'Attach to STDIN, STDOUT or STDERR', collect, [])
+    .option('--network <network>', 'Connect a container to a network')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
+    .option('--restart <string>', 'Restart policy to apply when a container exits', 'no')
+    .option('--pull <string>', 'Pull image before running ("always", "missing", "never")', 'missing');
+}
+
+function containerCommands(parent: Command, top: boolean): void {
+  const L = (n: string) => handler('lifecycle', n);
+  runOptions(
+    verb(
+      parent,
+      'run',
+      '[OPTIONS] IMAGE [COMMAND] [ARG...]',
+      'Create and run a new container from an image',
+      handler('run', 'run'),
+    ),
+  );
+  runOptions(
+    verb(
+      parent,
+      'create',
+      '[OPTIONS] IMAGE [COMMAND] [ARG...]',
+      'Create a new container',
+      handler('run', 'create'),
+    ),
+  );
+  verb(
+    parent,
+    'start',
+    '[OPTIONS] CONTAINER [CONTAINER...]',
+    'Start one or more stopped containers',
+    handler('run', 'start'),
+  )
+    .argument('<container...>')
+    .option('-a, --attach', 'Attach STDOUT/STDERR and forward signals')
+    .option('-i, --interactive', "Attach container's STDIN");
+  verb(parent, 'stop', '[OPTIONS] CONTAINER [CONTAINER...]', 'Stop one or more running containers', L('stop'))
+    .argument('<container...>')
+    .option('-t, --time <seconds>', 'Seconds to wait before killing the container')
+    .option('-s, --signal <string>', 'Signal to send to the container');
+  verb(parent, 'kill', '[OPTIONS] CONTAINER [CONTAINER...]', 'Kill one or more running containers', L('kill'))
+    .argument('<container...>')
+    .option('-s, --signal <string>', 'Signal to send to the container', 'KILL');
+  verb(
+    parent,
+    'restart',
+    '[OPTIONS] CONTAINER [CONTAINER...]',
+    'Restart one or more containers',
+    L('restart'),
+  )
+    .argument('<container...>')
+    .option('-t, --time <seconds>', 'Seconds to wait before killing the container');
+  verb(
+    parent,
+    'pause',
+    'CONTAINER [CONTAINER...]',
+    'Pause all processes within one or more containers',
+    L('pause'),
+  ).argument('<container...>');
+  verb(
+    parent,
+    'unpause',
+    'CONTAINER [CONTAINER...]',
+    'Unpause all processes within one or more containers',
+    L('unpause'),
+  ).argument('<container...>');
+  verb(
+    parent,
+    'wait',
+    'CONTAINER [CONTAINER...]',
+    'Block until one or more containers stop, then print their exit codes',
+    L('wait'),
+  ).argument('<container...>');
+  verb(
+    parent,
+    top ? 'rm' : 'rm',
+    '[OPTIONS] CONTAINER [CONTAINER...]',
+    'Remove one or more containers',
+    L('rm'),
+  )
+    .aliases(top ? [] : ['remove'])
+    .argument('<container...>')
+    .option('-f, --force', 'Force the removal of a running container')
+    .option('-v, --volumes', 'Remove anonymous volumes associated with the container');
+  verb(parent, 'rename', 'CONTAINER NEW_NAME', 'Rename a container', L('rename'))
+    .argument('<container>')
+    .argument('<new_name>');
+  verb(parent, top ? 'ps' : 'ls', '[OPTIONS]', 'List containers', handler('list', 'ps'))
+    .aliases(top ? [] : ['ps', 'list'])
+    .option('-a, --all', 'Show all containers (default shows just running)')
+    .option('-q, --quiet', 'Only display container IDs')
+    .option('--no-trunc', "Don't truncate output")
+    .option('-s, --size', 'Display total file sizes')
+    .option('-n, --last <int>', 'Show n last created containers (includes all states)')
+    .option('-l, --latest', 'Show the latest created container (includes all states)')
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
+    .option('--format <string>', 'Format output using a custom template');
+  verb(parent, 'logs', '[OPTIONS] CONTAINER', 'Fetch the logs of a container', handler('logs', 'logs'))
+    .argument('<container>')
+    .option('-f, --follow', 'Follow log output')
+    .option('-n, --tail <string>', 'Number of lines to show from the end of the logs', 'all')
+    .option('-t, --timestamps', 'Show timestamps');
+  verb(
+    parent,
+    'inspect',
+    '[OPTIONS] CONTAINER [CONTAINER...]',
+    'Display detailed information on one or more containers',
+    handler('inspect', top ? 'inspect' : 'containerInspect'),
+  )
+    .argument('<name...>')
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-s, --size', 'Display total file sizes')
+    .option('--type <string>', 'Only inspect objects of the given type');
+  verb(
+    parent,
+    'exec',
+    '[OPTIONS] CONTAINER COMMAND [ARG...]',
+    'Execute a command in a running container',
+    handler('run', 'exec'),
+  )
+    .argument('<container>')
+    .argument('<command...>')
+    .passThroughOptions()
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('-e, --env <list>', 'Set environment variables', collect, [])
+    .option('-w, --workdir <string>', 'Working directory inside the container');
+  verb(
+    parent,
+    'top',
+    'CONTAINER [ps OPTIONS]',
+    'Display the running processes of a container',
+    handler('list', 'top'),
+  )
+    .argument('<container>')
+    .argument('[options...]');
+  verb(
+    parent,
+    'cp',
+    '[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n       berth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH',
+    'Copy files/folders between a container and the local filesystem',
+    handler('fs', 'cp'),
+  )
+    .argument('<src>')
+    .argument('<dest>')
+    .option('-a, --archive', 'Archive mode (copy all uid/gid information)')
+    .option('-L, --follow-link', 'Always follow symbol link in SRC_PATH');
+  verb(
+    parent,
+    'diff',
+    'CONTAINER',
+    "Inspect changes to files or directories on a container's filesystem",
+    handler('fs', 'diff'),
+  ).argument('<container>');
+  verb(
+    parent,
+    'commit',
+    '[OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
+    "Create a new image from a container's changes",
+    handler('fs', 'commit'),
+  )
+    .argument('<container>')
+    .argument('[repository]')
+    .option('-a, --author <string>', 'Author')
+    .option('-m, --message <string>', 'Commit message')
+    .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', collect, [])
+    .option('-p, --pause', 'Pause container during commit', true);
+  verb(
+    parent,
+    'export',
+    '[OPTIONS] CONTAINER',
+    "Export a container's filesystem as a tar archive",
+    handler('fs', 'exportContainer'),
+  )
+    .argument('<container>')
+    .option('-o, --output <string>', 'Write to a file, instead of STDOUT');
+  if (!top) {
+    verb(
+      parent,
+      'prune',
+      '[OPTIONS]',
+      'Remove all stopped containers',
+      handler('system', 'containerPrune'),
+    ).option('-f, --force', 'Do not prompt for confirmation');
+    verb(
+      parent,
+      '__host',
+      'CONTAINER',
+      'Host a container in the background (internal)',
+      handler('run', 'host'),
+    ).argument('<container>');
+  }
+}
+
+function imageCommands(parent: Command, top: boolean): void {
+  const I = (n: string) => handler('images', n);
+  verb(parent, top ? 'images' : 'ls', '[OPTIONS] [REPOSITORY[:TAG]]', 'List images', I('ls'))
+    .aliases(top ? [] : ['list', 'images'])
+    .argument('[repository]')
+    .option('-a, --all', 'Show all images (default hides intermediate images)')
+    .option('-q, --quiet', 'Only show image IDs')
+    .option('--no-trunc', "Don't truncate output")
+    .option('--digests', 'Show digests')
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
+    .option('--format <string>', 'Format output using a custom template');
+  verb(parent, top ? 'rmi' : 'rm', '[OPTIONS] IMAGE [IMAGE...]', 'Remove one or more images', I('rm'))
+    .aliases(top ? [] : ['remove', 'rmi'])
+    .argument('<image...>')
+    .option('-f, --force', 'Force removal of the image')
+    .option('--no-prune', 'Do not delete untagged parents');
+  verb(
+    parent,
+    'tag',
+    'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
+    'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+    I('tag'),
+  )
+    .argument('<source>')
+    .argument('<target>');
+  verb(parent, 'history', '[OPTIONS] IMAGE', 'Show the history of an image', I('history'))
+    .argument('<image>')
+    .option('-H, --human', 'Print sizes and dates in human readable format', true)
+    .option('-q, --quiet', 'Only show image IDs')
+    .option('--no-trunc', "Don't truncate output")
+    .option('--format <string>', 'Format output using a custom template');
+  verb(
+    parent,
+    'save',
+    '[OPTIONS] IMAGE [IMAGE...]',
+    'Save one or more images to a tar archive (streamed to STDOUT by default)',
+    I('save'),
+  )
+    .argument('<image...>')
+    .option('-o, --output <string>', 'Write to a file, instead of STDOUT');
+  verb(parent, 'load', '[OPTIONS]', 'Load an image from a tar archive or STDIN', I('load'))
+    .option('-i, --input <string>', 'Read from tar archive file, instead of STDIN')
+    .option('-q, --quiet', 'Suppress the load output');
+  verb(
+    parent,
+    'import',
+    '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
+    'Import the contents from a tarball to create a filesystem image',
+    I('importImage'),
+  )
+    .argument('<file>')
+    .argument('[repository]')
+    .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', collect, [])
+    .option('-m, --message <string>', 'Set commit message for imported image')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable');
+  if (!top) {
+    verb(
+      parent,
+      'inspect',
+      '[OPTIONS] IMAGE [IMAGE...]',
+      'Display detailed information on one or more images',
+      handler('inspect', 'imageInspect'),
+    )
+      .argument('<image...>')
+      .option('-f, --format <string>', 'Format output using a custom template');
+    verb(parent, 'prune', '[OPTIONS]', 'Remove unused images', I('prune'))
+      .option('-a, --all', 'Remove all unused images, not just dangling ones')
+      .option('-f, --force', 'Do not prompt for confirmation');
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('berth')
+    .usage('[OPTIONS] COMMAND')
+    .description('A rootless, daemonless container runtime for WebAssembly images')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: () => {},
+    })
+    .version(`berth version ${version}`, '-v, --version', 'Print version information and quit')
+    .helpCommand(false);
+  containerCommands(program, true);
+  imageCommands(program, true);
+  const container = program.command('container').usage('COMMAND').description('Manage containers');
+  containerCommands(container, false);
+  const image = program.command('image').usage('COMMAND').description('Manage images');
+  imageCommands(image, false);
+  const S = (n: string) => handler('system', n);
+  verb(program, 'version', '[OPTIONS]', 'Show the berth version information', S('version')).option(
+    '-f, --format <string>',
+    'Format output using a custom template',
+  );
+  verb(program, 'info', '[OPTIONS]', 'Display system-wide information', S('info')).option(
+    '-f, --format <string>',
+    'Format output using a custom template',
+  );
+  const system = program.command('system').usage('COMMAND').description('Manage berth');
+  verb(system, 'df', '[OPTIONS]', 'Show berth disk usage', S('df'))
+    .option('-v, --verbose', 'Show detailed information on space usage')
+    .option('--format <string>', 'Format output using a custom template');
+  verb(system, 'prune', '[OPTIONS]', 'Remove unused data', S('prune'))
+    .option('-a, --all', 'Remove all unused images not just dangling ones')
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('--volumes', 'Prune anonymous volumes');
+  verb(system, 'info', '[OPTIONS]', 'Display system-wide information', S('info')).option(
+    '-f, --format <string>',
+    'Format output using a custom template',
+  );
+  const volume = program.command('volume').usage('COMMAND').description('Manage volumes');
+  const V = (n: string) => handler('volumes', n);
+  verb(volume, 'create', '[OPTIONS] [VOLUME]', 'Create a volume', V('create'))
+    .argument('[name]')
+    .option('--name <string>', 'Specify volume name')
+    .option('-d, --driver <string>', 'Specify volume driver name', 'local')
+    .option('--label <list>', 'Set metadata for a volume', collect, []);
+  verb(volume, 'ls', '[OPTIONS]', 'List volumes', V('ls'))
+    .aliases(['list'])
+    .option('-q, --quiet', 'Only display volume names')
+    .option('-f, --filter <filter>', 'Provide filter values', collect, [])
+    .option('--format <string>', 'Format output using a custom template');
+  verb(
+    volume,
+    'inspect',
+    '[OPTIONS] VOLUME [VOLUME...]',
+    'Display detailed information on one or more volumes',
+    V('inspect'),
+  )
+    .argument('<volume...>')
+    .option('-f, --format <string>', 'Format output using a custom template');
+  verb(volume, 'rm', '[OPTIONS] VOLUME [VOLUME...]', 'Remove one or more volumes', V('rm'))
+    .aliases(['remove'])
+    .argument('<volume...>')
+    .option('-f, --force', 'Force the removal of one or more volumes');
+  verb(volume, 'prune', '[OPTIONS]', 'Remove unused local volumes', V('prune'))
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('-a, --all', 'Remove all unused volumes');
+  for (const group of [container, image, system, volume]) {
+    group.action(() => {
+      group.outputHelp();
+    });
+  }
+  program.action(() => {
+    program.outputHelp();
+  });
+  return program;
+}
+
+function commandPath(cmd: Command | undefined): string {
+  const names: string[] = [];
+  for (let c = cmd; c; c = c.parent ?? undefined) names.unshift(c.name());
+  return names.join(' ');
+}
+
+function usageError(err: CommanderError, program: Command, argv: string[]): string {
+  let cmd: Command = program;
+  for (const a of argv) {
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) break;
+    cmd = sub;
+  }
+  const path = commandPath(cmd);
+  const see = `See '${path} --help'.`;
+  const m = /'([^']+)'/.exec(err.message);
+  switch (err.code) {
+    case 'commander.unknownOption':
+      return `unknown flag: ${m?.[1] ?? err.message}\n${see}`;
+    case 'commander.unknownCommand':
+      return `'${m?.[1]}' is not a berth command.\n${see}`;
+    case 'commander.missingArgument':
+      return `"${path}" requires at least 1 argument.\n${see}\n\nUsage:  ${path} ${cmd.usage()}\n\n${cmd.description()}`;
+    case 'commander.excessArguments':
+      return `"${path}" accepts no more arguments than its usage allows.\n${see}\n\nUsage:  ${path} ${cmd.usage()}`;
+    case 'commander.optionMissingArgument':
+      return `flag needs an argument: ${m?.[1] ?? err.message}\n${see}`;
+    default:
+      return `${err.message.replace(/^error: /, '')}\n${see}`;
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      ) {
+        process.exitCode = 0;
+        return;
+      }
+      process.stderr.write(`berth: ${usageError(e, program, argv)}\n`);
+      process.exitCode = 125;
+      return;
+    }
+    const { reportError } = await import('./commands/context.ts');
+    process.exitCode = reportError(e);
+  }
+}

@@ -1,0 +1,213 @@
+// run, create, start, exec and the internal background host: the commands that turn flags into a
+// container and, when attached, host its process in this berth process.
+
+import { readFileSync } from 'node:fs';
+import type { CreateSpec } from '../../runtime/containers/container-create.ts';
+import type { Engine } from '../../runtime/engine.ts';
+import type { StartIo } from '../../runtime/containers/container-start.ts';
+import { NotFoundError, UsageError } from '../../runtime/errors.ts';
+import { parseMemory } from '../format/units.ts';
+import { type Opts, eachTarget, engine, err, list, out, str } from './context.ts';
+
+/** `-e K=V` as given; `-e K` takes K from this shell's environment (dropped when unset). */
+function envEntries(entries: string[]): string[] {
+  return entries.flatMap((e) =>
+    e.includes('=') ? [e] : process.env[e] !== undefined ? [`${e}=${process.env[e]}`] : [],
+  );
+}
+
+function envFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`,
+    );
+  }
+  return envEntries(
+    text
+      .split(/\r?\n/)
+      .map((l) => l.replace(/^\s+/, ''))
+      .filter((l) => l !== '' && !l.startsWith('#')),
+  );
+}
+
+function createSpec(args: string[], o: Opts): CreateSpec {
+  const [image, ...cmd] = args;
+  const memory = str(o.memory);
+  let memoryBytes: number | undefined;
+  if (memory !== undefined) {
+    memoryBytes = parseMemory(memory);
+    if (memoryBytes === undefined)
+      throw new UsageError(`invalid argument "${memory}" for "-m, --memory" flag: invalid size: '${memory}'`);
+  }
+  const labels = Object.fromEntries(
+    list(o.label).map((l) => [l.split('=')[0]!, l.split('=').slice(1).join('=')]),
+  );
+  return {
+    image: image!,
+    cmd,
+    env: [...list(o.envFile).flatMap(envFile), ...envEntries(list(o.env))],
+    volumes: list(o.volume),
+    publish: list(o.publish),
+    labels,
+    tty: o.tty === true,
+    interactive: o.interactive === true,
+    autoRemove: o.rm === true,
+    ...(str(o.name) !== undefined ? { name: str(o.name)! } : {}),
+    ...(str(o.entrypoint) !== undefined ? { entrypoint: str(o.entrypoint)! } : {}),
+    ...(str(o.workdir) !== undefined ? { workdir: str(o.workdir)! } : {}),
+    ...(str(o.hostname) !== undefined ? { hostname: str(o.hostname)! } : {}),
+    ...(str(o.user) !== undefined ? { user: str(o.user)! } : {}),
+    ...(memoryBytes !== undefined ? { memory: memoryBytes } : {}),
+  };
+}
+
+async function createWithNotice(e: Engine, spec: CreateSpec) {
+  try {
+    return await e.create(spec);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ImageNotFoundError') {
+      const ref = (error as { reference: string }).reference;
+      err(`Unable to find image '${ref}' locally\n`);
+      throw new NotFoundError(
+        `pull access denied for ${ref.replace(/:[^:/]*$/, '')}: pulling images is not available yet (load it with \`berth load\` or \`berth import\`)`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Terminal and stream plumbing of an attached container; restore() undoes raw mode. */
+function attachIo(
+  e: Engine,
+  id: () => string,
+  o: { interactive: boolean; tty: boolean },
+): StartIo & { restore(): void } {
+  const stdin = process.stdin;
+  const raw = o.tty && o.interactive && stdin.isTTY;
+  if (raw) stdin.setRawMode(true);
+  async function* input(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of stdin) {
+      const bytes = chunk as Uint8Array;
+      // In raw mode Ctrl-C reaches us as a byte; a pty would turn it into SIGINT for the process.
+      if (raw && bytes.includes(3)) {
+        void e.kill(id(), 'SIGINT').catch(() => {});
+        return;
+      }
+      yield bytes;
+    }
+  }
+  return {
+    ...(o.interactive ? { stdin: input() } : {}),
+    stdout: (c: Uint8Array) => void process.stdout.write(c),
+    stderr: (c: Uint8Array) => void (o.tty ? process.stdout : process.stderr).write(c),
+    restore() {
+      if (raw) stdin.setRawMode(false);
+      stdin.pause();
+      stdin.unref?.();
+    },
+  };
+}
+
+async function finish(code: number): Promise<number> {
+  const { closeProcessPool } = await import('../../runtime/run-wasm.ts');
+  await closeProcessPool();
+  return code;
+}
+
+async function attachAndWait(e: Engine, id: string, o: Opts): Promise<number> {
+  const io = attachIo(e, () => id, { interactive: o.interactive === true, tty: o.tty === true });
+  const unforward = e.forwardSignals();
+  try {
+    const hosted = await e.start(id, io);
+    return hosted ? await hosted.done : 0;
+  } finally {
+    unforward();
+    io.restore();
+  }
+}
+
+export async function run(args: string[], o: Opts): Promise<number> {
+  const { warmProcessPool } = await import('../../runtime/run-wasm.ts');
+  const warming = o.detach ? undefined : warmProcessPool(1); // overlaps worker start with image work
+  const e = await engine();
+  const spec = createSpec(args, o);
+  const rec = await createWithNotice(e, spec);
+  if (o.detach) {
+    const after = await e.startDetached(rec.Id);
+    if (after.State.Error)
+      throw Object.assign(new Error(after.State.Error), { exitCode: after.State.ExitCode || 125 });
+    out(`${rec.Id}\n`);
+    return 0;
+  }
+  await warming;
+  return finish(await attachAndWait(e, rec.Id, { ...o, interactive: o.interactive === true }));
+}
+
+export async function create(args: string[], o: Opts): Promise<number> {
+  const e = await engine();
+  const rec = await createWithNotice(e, createSpec(args, o));
+  out(`${rec.Id}\n`);
+  return 0;
+}
+
+export async function start(args: string[], o: Opts): Promise<number> {
+  const e = await engine();
+  if (o.attach || o.interactive) {
+    if (args.length > 1) throw new UsageError('you cannot start and attach multiple containers at once');
+    const rec = await e.find(args[0]!);
+    return finish(
+      await attachAndWait(e, rec.Id, { interactive: o.interactive === true, tty: rec.Config.Tty }),
+    );
+  }
+  return eachTarget(args, async (ref) => {
+    const after = await e.startDetached(ref);
+    if (after.State.Error && after.State.Status !== 'running') {
+      throw Object.assign(new Error(after.State.Error), { exitCode: 125 });
+    }
+    return ref;
+  });
+}
+
+/** The background host of a detached container: logs only, ends when the container does. */
+export async function host(args: string[]): Promise<number> {
+  const e = await engine();
+  const unforward = e.forwardSignals();
+  try {
+    const hosted = await e.start(args[0]!, {});
+    return finish(hosted ? await hosted.done : 0);
+  } catch (error) {
+    const rec = await e.find(args[0]!).catch(() => undefined);
+    if (rec && !rec.State.Error) {
+      const { ctx } = e;
+      await ctx.store.save({
+        ...rec,
+        State: { ...rec.State, Error: (error as Error).message, ExitCode: 125 },
+      });
+    }
+    throw error;
+  } finally {
+    unforward();
+  }
+}
+
+export async function exec(args: string[], o: Opts): Promise<number> {
+  const e = await engine();
+  const [ref, ...cmd] = args;
+  const { execInContainer } = await import('../../runtime/containers/container-exec.ts');
+  const io = attachIo(e, () => ref!, { interactive: o.interactive === true, tty: o.tty === true });
+  try {
+    return await finish(
+      await execInContainer(e.ctx, ref!, {
+        cmd,
+        env: envEntries(list(o.env)),
+        workdir: str(o.workdir),
+        ...io,
+      }),
+    );
+  } finally {
+    io.restore();
+  }
+}

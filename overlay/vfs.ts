@@ -1,0 +1,334 @@
+// The guest-visible namespace: FileSystems mounted at absolute paths (including '/'). Every
+// path is resolved here, one component at a time, so '..' and symlinks can never leave the
+// guest root or reach past a mount: '..' at '/' stays at '/', an absolute symlink target starts
+// again at the guest '/', and more than 40 symlinks in one lookup give ELOOP.
+
+import { baseName, childPath, parentPath } from './path.ts';
+import {
+  type DirEntry,
+  type FileHandle,
+  type FileSystem,
+  FsError,
+  type OpenOptions,
+  type Stat,
+} from './types.ts';
+
+const MAX_SYMLINKS = 40;
+/** Linux PATH_MAX (with its NUL) and NAME_MAX, in bytes. */
+const PATH_MAX = 4096;
+const NAME_MAX = 255;
+
+const utf8Length = (s: string): number => {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
+};
+const tooLong = (s: string, max: number): boolean => s.length > max || (s.length * 3 > max && utf8Length(s) > max);
+
+interface Frame {
+  readonly guestPath: string;
+  readonly fs: FileSystem;
+  readonly fsPath: string;
+  readonly dev: number;
+}
+
+interface Resolved extends Frame {
+  /** undefined: the final component does not exist (its parent does, and is a directory). */
+  readonly stat: Stat | undefined;
+}
+
+interface Mount {
+  readonly fs: FileSystem;
+  readonly dev: number;
+}
+
+const withDev = (st: Stat, dev: number): Stat => (st.dev === dev ? st : { ...st, dev });
+
+const retag = (e: FsError, syscall: string, path: string): FsError =>
+  e.syscall === syscall && e.path === path ? e : new FsError(e.code, syscall, path, { cause: e });
+
+/** Lexically normalised absolute path (for mount targets). */
+const normalize = (path: string): string => {
+  const parts: string[] = [];
+  for (const p of path.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return '/' + parts.join('/');
+};
+
+export class Vfs {
+  private readonly mounts = new Map<string, Mount>();
+  private nextDev = 2;
+
+  constructor(root: FileSystem) {
+    this.mounts.set('/', { fs: root, dev: 1 });
+  }
+
+  mount(target: string, fs: FileSystem): void {
+    const path = normalize(target);
+    this.mounts.set(path, { fs, dev: this.nextDev++ });
+  }
+
+  private rootFrame(): Frame {
+    const m = this.mounts.get('/')!;
+    return { guestPath: '/', fs: m.fs, fsPath: '/', dev: m.dev };
+  }
+
+  private resolve(path: string, follow: boolean, syscall: string): Resolved | FsError {
+    if (tooLong(path, PATH_MAX - 1)) return new FsError('ENAMETOOLONG', syscall, path);
+    const trailingSlash = path.length > 1 && path.endsWith('/');
+    const pending = path.split('/').filter((p) => p !== '');
+    pending.reverse();
+    let stack: Frame[] = [this.rootFrame()];
+    let links = 0;
+    while (pending.length > 0) {
+      const name = pending.pop()!;
+      if (name === '.') continue;
+      if (name === '..') {
+        if (stack.length > 1) stack.pop();
+        continue;
+      }
+      if (tooLong(name, NAME_MAX)) return new FsError('ENAMETOOLONG', syscall, path);
+      const cur = stack[stack.length - 1]!;
+      const guestPath = childPath(cur.guestPath, name);
+      const m = this.mounts.get(guestPath);
+      const frame: Frame = m
+        ? { guestPath, fs: m.fs, fsPath: '/', dev: m.dev }
+        : { guestPath, fs: cur.fs, fsPath: childPath(cur.fsPath, name), dev: cur.dev };
+      const isLast = pending.length === 0;
+      const st = frame.fs.lstat(frame.fsPath);
+      if (st instanceof FsError) {
+        if (st.code === 'ENOENT' && isLast) return { ...frame, stat: undefined };
+        return retag(st, syscall, path);
+      }
+      if (st.type === 'symlink' && (!isLast || follow || trailingSlash)) {
+        if (++links > MAX_SYMLINKS) return new FsError('ELOOP', syscall, path);
+        const target = frame.fs.readlink(frame.fsPath);
+        if (target instanceof FsError) return retag(target, syscall, path);
+        if (target === '') return new FsError('ENOENT', syscall, path);
+        const parts = target.split('/').filter((p) => p !== '');
+        for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);
+        if (target.startsWith('/')) stack = [this.rootFrame()];
+        if (pending.length === 0) pending.push('.'); // target '/' : the root itself
+        continue;
+      }
+      if (!isLast && st.type !== 'dir') return new FsError('ENOTDIR', syscall, path);
+      if (isLast) {
+        if (trailingSlash && st.type !== 'dir') return new FsError('ENOTDIR', syscall, path);
+        return { ...frame, stat: withDev(st, frame.dev) };
+      }
+      stack.push(frame);
+    }
+    // Ended on the root, '.' or '..': the frame on top exists and is a directory.
+    const top = stack[stack.length - 1]!;
+    const st = top.fs.lstat(top.fsPath);
+    return st instanceof FsError ? retag(st, syscall, path) : { ...top, stat: withDev(st, top.dev) };
+  }
+
+  /** For calls that act on the entry itself: a trailing slash does not follow it. */
+  private resolveEntry(path: string, syscall: string): Resolved | FsError {
+    const bare = path.replace(/\/+$/, '');
+    if (bare === '') return this.resolve('/', false, syscall);
+    const r = this.resolve(bare, false, syscall);
+    if (r instanceof FsError || bare === path || r.stat === undefined) return r;
+    if (r.stat.type === 'symlink') return this.resolve(path, true, syscall);
+    return r.stat.type === 'dir' ? r : new FsError('ENOTDIR', syscall, path);
+  }
+
+  private isMountPoint(r: Frame): boolean {
+    return r.fsPath === '/';
+  }
+
+  stat(path: string, follow: boolean): Stat | FsError {
+    const r = this.resolve(path, follow, 'stat');
+    if (r instanceof FsError) return r;
+    return r.stat ?? new FsError('ENOENT', 'stat', path);
+  }
+
+  open(path: string, options: OpenOptions & { follow?: boolean }): FileHandle | FsError {
+    const exclusive = options.create && options.exclusive;
+    const r = this.resolve(path, exclusive ? false : (options.follow ?? true), 'open');
+    if (r instanceof FsError) return r;
+    if (r.stat === undefined) {
+      if (!options.create) return new FsError('ENOENT', 'open', path);
+      if (path.endsWith('/')) return new FsError('EISDIR', 'open', path);
+    } else {
+      if (exclusive) return new FsError('EEXIST', 'open', path);
+      if (r.stat.type === 'symlink') return new FsError('ELOOP', 'open', path);
+      if (options.directory && r.stat.type !== 'dir') return new FsError('ENOTDIR', 'open', path);
+    }
+    const { follow: _follow, ...fsOptions } = options;
+    const handle = r.fs.open(r.fsPath, fsOptions);
+    if (handle instanceof FsError) return retag(handle, 'open', path);
+    return r.dev === handle.stat().dev ? handle : new MountedHandle(handle, r.dev);
+  }
+
+  readdir(path: string): DirEntry[] | FsError {
+    const r = this.resolve(path, true, 'readdir');
+    if (r instanceof FsError) return r;
+    if (r.stat === undefined) return new FsError('ENOENT', 'readdir', path);
+    if (r.stat.type !== 'dir') return new FsError('ENOTDIR', 'readdir', path);
+    const entries = r.fs.readdir(r.fsPath);
+    if (entries instanceof FsError) return retag(entries, 'readdir', path);
+    let out = entries;
+    for (const [target, m] of this.mounts) {
+      if (target === '/' || parentPath(target) !== r.guestPath) continue;
+      const st = m.fs.lstat('/');
+      if (st instanceof FsError) continue;
+      const name = baseName(target);
+      const entry: DirEntry = { name, type: st.type, ino: st.ino };
+      if (out === entries) out = [...entries];
+      const i = out.findIndex((e) => e.name === name);
+      if (i >= 0) out[i] = entry;
+      else out.push(entry);
+    }
+    return out;
+  }
+
+  mkdir(path: string, mode: number): FsError | undefined {
+    const r = this.resolve(path.replace(/\/+$/, '') || '/', false, 'mkdir');
+    if (r instanceof FsError) return r;
+    if (r.stat !== undefined) return new FsError('EEXIST', 'mkdir', path);
+    const e = r.fs.mkdir(r.fsPath, mode);
+    return e && retag(e, 'mkdir', path);
+  }
+
+  private removal(path: string, syscall: 'rmdir' | 'unlink'): FsError | undefined {
+    if (syscall === 'rmdir' && /(^|\/)\.\/*$/.test(path)) return new FsError('EINVAL', syscall, path);
+    const r = this.resolveEntry(path, syscall);
+    if (r instanceof FsError) return r;
+    if (r.stat === undefined) return new FsError('ENOENT', syscall, path);
+    if (this.isMountPoint(r)) return new FsError(syscall === 'unlink' ? 'EISDIR' : 'EBUSY', syscall, path);
+    const e = syscall === 'rmdir' ? r.fs.rmdir(r.fsPath) : r.fs.unlink(r.fsPath);
+    return e && retag(e, syscall, path);
+  }
+
+  rmdir(path: string): FsError | undefined {
+    return this.removal(path, 'rmdir');
+  }
+
+  unlink(path: string): FsError | undefined {
+    return this.removal(path, 'unlink');
+  }
+
+  rename(from: string, to: string): FsError | undefined {
+    const src = this.resolveEntry(from, 'rename');
+    if (src instanceof FsError) return src;
+    if (src.stat === undefined) return new FsError('ENOENT', 'rename', from);
+    const dst = this.resolveEntry(to, 'rename');
+    if (dst instanceof FsError) return retag(dst, 'rename', to);
+    if (this.isMountPoint(src) || (dst.stat !== undefined && this.isMountPoint(dst))) {
+      return new FsError('EBUSY', 'rename', from);
+    }
+    if (src.dev !== dst.dev) return new FsError('EXDEV', 'rename', to);
+    if (dst.guestPath.startsWith(src.guestPath + '/')) return new FsError('EINVAL', 'rename', to);
+    const e = src.fs.rename(src.fsPath, dst.fsPath);
+    return e && retag(e, 'rename', from);
+  }
+
+  symlink(target: string, path: string): FsError | undefined {
+    const r = this.resolveEntry(path, 'symlink');
+    if (r instanceof FsError) return r;
+    if (r.stat !== undefined) return new FsError('EEXIST', 'symlink', path);
+    const e = r.fs.symlink(target, r.fsPath);
+    return e && retag(e, 'symlink', path);
+  }
+
+  link(existing: string, path: string, follow: boolean): FsError | undefined {
+    const src = this.resolve(existing, follow, 'link');
+    if (src instanceof FsError) return src;
+    if (src.stat === undefined) return new FsError('ENOENT', 'link', existing);
+    if (src.stat.type === 'dir') return new FsError('EPERM', 'link', existing);
+    const dst = this.resolveEntry(path, 'link');
+    if (dst instanceof FsError) return dst;
+    if (dst.stat !== undefined) return new FsError('EEXIST', 'link', path);
+    if (src.dev !== dst.dev) return new FsError('EXDEV', 'link', path);
+    const e = src.fs.link(src.fsPath, dst.fsPath);
+    return e && retag(e, 'link', path);
+  }
+
+  readlink(path: string): string | FsError {
+    const r = this.resolveEntry(path, 'readlink');
+    if (r instanceof FsError) return r;
+    if (r.stat === undefined) return new FsError('ENOENT', 'readlink', path);
+    if (r.stat.type !== 'symlink') return new FsError('EINVAL', 'readlink', path);
+    const t = r.fs.readlink(r.fsPath);
+    return t instanceof FsError ? retag(t, 'readlink', path) : t;
+  }
+
+  private existing(path: string, follow: boolean, syscall: string): Resolved | FsError {
+    const r = this.resolve(path, follow, syscall);
+    if (r instanceof FsError) return r;
+    return r.stat === undefined ? new FsError('ENOENT', syscall, path) : r;
+  }
+
+  utimes(
+    path: string,
+    atimeNs: bigint | null | 'now',
+    mtimeNs: bigint | null | 'now',
+    follow: boolean,
+  ): FsError | undefined {
+    const r = this.existing(path, follow, 'utimes');
+    if (r instanceof FsError) return r;
+    const e = r.fs.utimes(r.fsPath, atimeNs, mtimeNs);
+    return e && retag(e, 'utimes', path);
+  }
+
+  chmod(path: string, mode: number, follow: boolean): FsError | undefined {
+    const r = this.existing(path, follow, 'chmod');
+    if (r instanceof FsError) return r;
+    // Linux has no mode on a symlink itself (fchmodat AT_SYMLINK_NOFOLLOW -> EOPNOTSUPP).
+    if (r.stat!.type === 'symlink') return new FsError('ENOTSUP', 'chmod', path);
+    const e = r.fs.chmod(r.fsPath, mode);
+    return e && retag(e, 'chmod', path);
+  }
+
+  chown(path: string, uid: number, gid: number, follow: boolean): FsError | undefined {
+    const r = this.existing(path, follow, 'chown');
+    if (r instanceof FsError) return r;
+    const e = r.fs.chown(r.fsPath, uid, gid);
+    return e && retag(e, 'chown', path);
+  }
+
+  realpath(path: string): string | FsError {
+    const r = this.existing(path, true, 'realpath');
+    return r instanceof FsError ? r : r.guestPath;
+  }
+}
+
+/** A handle whose stat() carries the dev number of the mount it was opened through. */
+class MountedHandle implements FileHandle {
+  constructor(
+    private readonly inner: FileHandle,
+    private readonly dev: number,
+  ) {}
+  stat(): Stat {
+    return withDev(this.inner.stat(), this.dev);
+  }
+  read(into: Uint8Array, position: number): number | FsError {
+    return this.inner.read(into, position);
+  }
+  write(data: Uint8Array, position: number): number | FsError {
+    return this.inner.write(data, position);
+  }
+  truncate(size: number): FsError | undefined {
+    return this.inner.truncate(size);
+  }
+  utimes(atimeNs: bigint | null | 'now', mtimeNs: bigint | null | 'now'): FsError | undefined {
+    return this.inner.utimes(atimeNs, mtimeNs);
+  }
+  chmod(mode: number): FsError | undefined {
+    return this.inner.chmod(mode);
+  }
+  sync(): FsError | undefined {
+    return this.inner.sync();
+  }
+  close(): void {
+    this.inner.close();
+  }
+}

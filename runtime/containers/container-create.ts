@@ -1,0 +1,211 @@
+// `create`: image config + the user's flags -> a container record, with Docker's rules for
+// Entrypoint/Cmd, Env, WorkingDir, hostname, mounts and names. Nothing runs yet.
+
+import type { EngineImage } from '../engine/engine-images.ts';
+import { InvalidReferenceError, NotFoundError, UnsupportedError, UsageError } from '../errors.ts';
+import { familiarString, parseReference } from '../oci/reference.ts';
+import type { ContainerContext } from './container-context.ts';
+import { checkName, newContainerId, randomName } from './container-names.ts';
+import { type ContainerRecord, type MountPoint, type PortBinding, initialState } from './container-record.ts';
+
+export interface CreateSpec {
+  image: string;
+  name?: string;
+  /** `--entrypoint`: '' clears the image's entrypoint. */
+  entrypoint?: string;
+  /** Arguments after the image: replace the image's Cmd. */
+  cmd: string[];
+  /** `-e` / `--env-file` entries, already KEY=VALUE. */
+  env: string[];
+  workdir?: string;
+  hostname?: string;
+  user?: string;
+  tty?: boolean;
+  interactive?: boolean;
+  /** `-v` specs: host:ctr[:ro], volume:ctr[:ro]. */
+  volumes: string[];
+  publish: string[];
+  labels?: Record<string, string>;
+  autoRemove?: boolean;
+  memory?: number;
+}
+
+export class ImageNotFoundError extends NotFoundError {
+  constructor(readonly reference: string) {
+    super(`Unable to find image '${reference}' locally`);
+  }
+}
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** Docker's ReplaceOrAppendEnvValues: later entries replace same-named ones, keeping order. */
+export function mergeEnv(base: string[], overrides: string[]): string[] {
+  const out = [...base];
+  for (const entry of overrides) {
+    const key = entry.split('=')[0]!;
+    const i = out.findIndex((e) => e.split('=')[0] === key);
+    if (i >= 0) out[i] = entry;
+    else out.push(entry);
+  }
+  return out;
+}
+
+/** The environment the process sees: Docker's defaults, then the container's Env. */
+export function processEnv(rec: ContainerRecord): string[] {
+  const defaults = [DEFAULT_PATH, `HOSTNAME=${rec.Config.Hostname}`];
+  if (rec.Config.Tty) defaults.push('TERM=xterm');
+  return mergeEnv(defaults, rec.Config.Env);
+}
+
+export async function resolveImage(ctx: ContainerContext, ref: string): Promise<EngineImage> {
+  const image = await ctx.images.resolve(ref);
+  if (image) return image;
+  let shown = ref;
+  try {
+    shown = familiarString(parseReference(ref));
+  } catch (e) {
+    if (e instanceof InvalidReferenceError && !/^[0-9a-f]{1,64}$/.test(ref)) throw e;
+  }
+  throw new ImageNotFoundError(shown);
+}
+
+function parsePublish(specs: string[]): Record<string, PortBinding[]> {
+  const out: Record<string, PortBinding[]> = {};
+  for (const spec of specs) {
+    const m = /^(?:(?:([\d.]+|\[[0-9a-f:]+\]):)?(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(spec);
+    if (!m)
+      throw new UsageError(`invalid argument "${spec}" for "-p, --publish" flag: invalid port specification`);
+    const key = `${m[3]}/${m[4] ?? 'tcp'}`;
+    (out[key] ??= []).push({ HostIp: m[1] ?? '', HostPort: m[2] ?? '' });
+  }
+  return out;
+}
+
+async function parseVolumes(ctx: ContainerContext, specs: string[]): Promise<MountPoint[]> {
+  const mounts: MountPoint[] = [];
+  for (const spec of specs) {
+    const parts = spec.split(':');
+    if (parts.length > 3 || parts.some((p) => p === '')) {
+      throw new UsageError(`invalid volume specification: '${spec}'`);
+    }
+    let [source, target, mode] = parts.length === 1 ? [undefined, parts[0]!, undefined] : parts;
+    if (parts.length === 2 && !parts[1]!.startsWith('/'))
+      [source, target, mode] = [undefined, parts[0]!, parts[1]];
+    if (!target!.startsWith('/')) {
+      throw new UsageError(
+        `invalid volume specification: '${spec}': invalid mount config: mount path must be absolute`,
+      );
+    }
+    if (mode !== undefined && !/^(ro|rw)$/.test(mode)) throw new UsageError(`invalid mode: ${mode}`);
+    const rw = mode !== 'ro';
+    if (source?.startsWith('/')) {
+      mounts.push({
+        Type: 'bind',
+        Source: source,
+        Destination: target!,
+        Mode: mode ?? '',
+        RW: rw,
+        Propagation: 'rprivate',
+      });
+    } else {
+      const volume = await ctx.volumes.create(source);
+      mounts.push({
+        Type: 'volume',
+        Name: volume.Name,
+        Source: volume.Mountpoint,
+        Destination: target!,
+        Driver: 'local',
+        Mode: mode ?? 'z',
+        RW: rw,
+        Propagation: '',
+      });
+    }
+  }
+  return mounts;
+}
+
+export async function createContainer(ctx: ContainerContext, spec: CreateSpec): Promise<ContainerRecord> {
+  const image = await resolveImage(ctx, spec.image);
+  if (!image.wasm) {
+    throw new UnsupportedError(
+      `image ${spec.image} is for ${image.platform}, not wasm: the wasm backend cannot run it (no runc backend configured)`,
+    );
+  }
+  if (spec.memory !== undefined && spec.memory > 0 && spec.memory < MIN_MEMORY) {
+    throw new UsageError('Minimum memory limit allowed is 6MB');
+  }
+  const name = spec.name !== undefined ? checkName(spec.name) : undefined;
+  const cfg = image.config.config ?? {};
+  const id = newContainerId();
+  let entrypoint = cfg.Entrypoint ?? null;
+  let cmd = cfg.Cmd ?? null;
+  if (spec.entrypoint !== undefined) {
+    entrypoint = spec.entrypoint === '' ? null : [spec.entrypoint];
+    cmd = null; // Docker: a new entrypoint drops the image's Cmd
+  }
+  if (spec.cmd.length > 0) cmd = spec.cmd;
+  const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
+  if (argv.length === 0) throw new UsageError('no command specified');
+  // Docker prepares the root filesystem at create: a missing or corrupt layer fails here, before
+  // any record exists (the Layers are cached, so start does not read them twice in one process).
+  await ctx.images.layers(image);
+  const mounts = await parseVolumes(ctx, spec.volumes);
+  const now = new Date(ctx.host.now()).toISOString();
+  const record: ContainerRecord = {
+    Id: id,
+    Created: now,
+    Path: argv[0]!,
+    Args: argv.slice(1),
+    State: initialState(),
+    Image: image.id,
+    Name: '',
+    RestartCount: 0,
+    Driver: 'overlay',
+    Platform: image.platform,
+    HostConfig: {
+      Binds: spec.volumes.length ? spec.volumes : null,
+      AutoRemove: spec.autoRemove ?? false,
+      Memory: spec.memory ?? 0,
+      PortBindings: parsePublish(spec.publish),
+      NetworkMode: 'bridge',
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    },
+    Mounts: mounts,
+    Config: {
+      Hostname: spec.hostname ?? id.slice(0, 12),
+      Domainname: '',
+      User: spec.user ?? cfg.User ?? '',
+      AttachStdin: spec.interactive ?? false,
+      AttachStdout: true,
+      AttachStderr: true,
+      ...(cfg.ExposedPorts ? { ExposedPorts: cfg.ExposedPorts } : {}),
+      Tty: spec.tty ?? false,
+      OpenStdin: spec.interactive ?? false,
+      StdinOnce: spec.interactive ?? false,
+      Env: mergeEnv(cfg.Env ?? [], spec.env),
+      Cmd: cmd,
+      Image: spec.image,
+      Volumes: cfg.Volumes ?? null,
+      WorkingDir: spec.workdir ?? (cfg.WorkingDir || ''),
+      Entrypoint: entrypoint,
+      Labels: { ...(cfg.Labels ?? {}), ...(spec.labels ?? {}) },
+      ...(cfg.StopSignal ? { StopSignal: cfg.StopSignal } : {}),
+    },
+    SizeRw: 0,
+  };
+  if (name !== undefined) {
+    record.Name = `/${name}`;
+    await ctx.store.create(record);
+    return record;
+  }
+  for (let attempt = 0; ; attempt++) {
+    record.Name = `/${randomName()}${attempt >= 3 ? attempt : ''}`;
+    try {
+      await ctx.store.create(record);
+      return record;
+    } catch (e) {
+      if (attempt > 10 || (e as { code?: string }).code !== 'BERTH_CONFLICT') throw e;
+    }
+  }
+}

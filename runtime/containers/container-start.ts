@@ -1,0 +1,132 @@
+// `start`: refresh -> guard -> run the process in this berth process -> persist `running` with
+// this host's pid. When the process ends the record becomes `exited` with its writable layer
+// saved (so a later start continues from it), or the container goes (`--rm`).
+
+import type { ProcessStdio } from '../engine/process-launcher.ts';
+import type { Signal } from '../run-wasm.ts';
+import { InvalidStateError, NotFoundError } from '../errors.ts';
+import { type ContainerContext, type HostedContainer, refresh, signalNumbers } from './container-context.ts';
+import { processEnv } from './container-create.ts';
+import { ExecError, findExecutable } from './container-executable.ts';
+import { openContainerFs } from './container-fs.ts';
+import { type ContainerRecord, withStatus } from './container-record.ts';
+import { removeContainerNow } from './container-remove.ts';
+import { canStart, isActive } from './container-status.ts';
+
+export interface StartIo extends Partial<ProcessStdio> {}
+
+async function persist(ctx: ContainerContext, id: string, change: (rec: ContainerRecord) => ContainerRecord) {
+  const rec = await ctx.store.get(id);
+  if (rec) await ctx.store.save(change(rec));
+}
+
+/** Starts the container here. Undefined when it was already running (Docker: no-op). */
+export async function startContainer(
+  ctx: ContainerContext,
+  ref: string,
+  io: StartIo = {},
+): Promise<HostedContainer | undefined> {
+  const rec = await refresh(ctx, ref);
+  if (isActive(rec.State.Status)) return undefined;
+  if (!canStart(rec.State.Status)) {
+    throw new InvalidStateError(`cannot start container ${ref}: container is ${rec.State.Status}`);
+  }
+  const image = await ctx.images.resolve(rec.Image);
+  if (!image)
+    throw new NotFoundError(`No such image: ${rec.Image} (used by container ${rec.Id.slice(0, 12)})`);
+  const layers = await ctx.images.layers(image);
+  const upper = await ctx.store.readUpper(rec.Id);
+  const env = processEnv(rec);
+  const cwd = rec.Config.WorkingDir || '/';
+  let exe: { path: string; bytes: Uint8Array };
+  try {
+    exe = findExecutable(await openContainerFs(layers, upper), rec.Path, env, cwd);
+  } catch (e) {
+    if (e instanceof ExecError) {
+      await persist(ctx, rec.Id, (r) => ({
+        ...r,
+        State: { ...r.State, ExitCode: e.exitCode, Error: e.message },
+      }));
+      if (rec.HostConfig.AutoRemove) await removeContainerNow(ctx, rec.Id);
+    }
+    throw e;
+  }
+  const id = rec.Id;
+  const proc = await ctx.launch({
+    module: exe.bytes,
+    args: [rec.Path, ...rec.Args],
+    env,
+    cwd,
+    layers,
+    upper,
+    binds: rec.Mounts.map((m) => ({ source: m.Source, target: m.Destination, readonly: !m.RW })),
+    memoryLimit: rec.HostConfig.Memory || undefined,
+    stdin: io.stdin,
+    stdout: (chunk) => {
+      ctx.store.appendLog(id, 'stdout', chunk);
+      io.stdout?.(chunk);
+    },
+    stderr: (chunk) => {
+      ctx.store.appendLog(id, 'stderr', chunk);
+      io.stderr?.(chunk);
+    },
+  });
+  const startedAt = new Date(ctx.host.now()).toISOString();
+  await persist(ctx, id, (r) => ({
+    ...r,
+    State: {
+      ...withStatus(r.State, 'running'),
+      Pid: ctx.host.pid,
+      ...(ctx.host.startTime ? { HostStart: ctx.host.startTime } : {}),
+      ExitCode: 0,
+      Error: '',
+      StartedAt: startedAt,
+      FinishedAt: '0001-01-01T00:00:00Z',
+    },
+  }));
+
+  const hosted: HostedContainer = {
+    id,
+    process: proc,
+    done: proc.exited.then(async (exit) => {
+      const code = exit.exitCode;
+      if (exit.upper) await ctx.store.writeUpper(id, exit.upper);
+      await persist(ctx, id, (r) => ({
+        ...r,
+        SizeRw: exit.upper?.length ?? r.SizeRw,
+        State: {
+          ...withStatus(r.State, 'exited'),
+          Pid: 0,
+          ExitCode: code,
+          Error: exit.error ?? '',
+          OOMKilled: /memory/i.test(exit.error ?? ''),
+          FinishedAt: new Date(ctx.host.now()).toISOString(),
+        },
+      }));
+      ctx.hosted.delete(id);
+      if (rec.HostConfig.AutoRemove) await removeContainerNow(ctx, id);
+      return code;
+    }),
+    apply(request) {
+      switch (request.action) {
+        case 'kill':
+          hosted.killedBy ??= request.signal ?? 'SIGKILL';
+          proc.kill((hosted.killedBy in signalNumbers ? hosted.killedBy : 'SIGKILL') as Signal);
+          break;
+        case 'stop':
+          void proc.stop(request.timeoutMs ?? 10_000);
+          break;
+        case 'pause':
+          proc.pause();
+          void persist(ctx, id, (r) => ({ ...r, State: withStatus(r.State, 'paused') }));
+          break;
+        case 'unpause':
+          proc.unpause();
+          void persist(ctx, id, (r) => ({ ...r, State: withStatus(r.State, 'running') }));
+          break;
+      }
+    },
+  };
+  ctx.hosted.set(id, hosted);
+  return hosted;
+}

@@ -1,0 +1,195 @@
+// Containers on disk: <root>/containers/<id>/{config.v2.json, upper.bin, container.log, control/}
+// and <root>/containers/names/<name> holding the owner's id. Records are replaced with temp +
+// rename, names are claimed with O_EXCL, so several berth processes never see half a record or
+// give one name to two containers.
+
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { ConflictError } from '../errors.ts';
+import type { ContainerRecord } from './container-record.ts';
+import type { ContainerStore, ControlRequest, LogEntry, LogStream } from './container-store.ts';
+
+const RECORD = 'config.v2.json';
+const NAMES = 'names';
+
+let tempCounter = 0;
+
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.${tempCounter++}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, path);
+}
+
+export class NodeContainerStore implements ContainerStore {
+  readonly dir: string;
+  private readonly logFds = new Map<string, number>();
+
+  constructor(root: string) {
+    this.dir = join(root, 'containers');
+    fs.mkdirSync(join(this.dir, NAMES), { recursive: true });
+  }
+
+  private path(id: string, file = RECORD): string {
+    return join(this.dir, id, file);
+  }
+
+  async list(): Promise<ContainerRecord[]> {
+    const out: ContainerRecord[] = [];
+    for (const id of fs.readdirSync(this.dir)) {
+      if (id === NAMES || id.startsWith('.')) continue;
+      const rec = this.readRecord(id);
+      if (rec) out.push(rec);
+    }
+    return out;
+  }
+
+  private readRecord(id: string): ContainerRecord | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.path(id), 'utf8')) as ContainerRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async get(id: string): Promise<ContainerRecord | undefined> {
+    return /^[0-9a-f]{64}$/.test(id) ? this.readRecord(id) : undefined;
+  }
+
+  async idForName(name: string): Promise<string | undefined> {
+    try {
+      const id = fs.readFileSync(join(this.dir, NAMES, name), 'utf8').trim();
+      return this.readRecord(id) ? id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private claimName(name: string, id: string): void {
+    const file = join(this.dir, NAMES, name);
+    try {
+      fs.writeFileSync(file, id, { flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = fs.readFileSync(file, 'utf8').trim();
+      // A name left behind by a process that died between claim and record is free again.
+      if (owner && owner !== id && this.readRecord(owner)) {
+        throw new ConflictError(
+          `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
+        );
+      }
+      writeFileAtomic(file, id);
+    }
+  }
+
+  async create(record: ContainerRecord): Promise<void> {
+    this.claimName(record.Name.replace(/^\//, ''), record.Id);
+    fs.mkdirSync(join(this.dir, record.Id), { recursive: true });
+    writeFileAtomic(this.path(record.Id), JSON.stringify(record));
+  }
+
+  async save(record: ContainerRecord): Promise<void> {
+    if (!fs.existsSync(join(this.dir, record.Id))) return; // removed meanwhile: never resurrect
+    writeFileAtomic(this.path(record.Id), JSON.stringify(record));
+  }
+
+  async rename(record: ContainerRecord, newName: string): Promise<void> {
+    const old = record.Name.replace(/^\//, '');
+    this.claimName(newName, record.Id);
+    record.Name = `/${newName}`;
+    await this.save(record);
+    fs.rmSync(join(this.dir, NAMES, old), { force: true });
+  }
+
+  async remove(id: string): Promise<void> {
+    const rec = this.readRecord(id);
+    const fd = this.logFds.get(id);
+    if (fd !== undefined) fs.closeSync(fd);
+    this.logFds.delete(id);
+    // Rename first so a concurrent reader never sees a half-deleted directory as a container.
+    const doomed = join(this.dir, `.${id}.removing.${process.pid}`);
+    try {
+      fs.renameSync(join(this.dir, id), doomed);
+    } catch {
+      return;
+    }
+    if (rec) {
+      const nameFile = join(this.dir, NAMES, rec.Name.replace(/^\//, ''));
+      try {
+        if (fs.readFileSync(nameFile, 'utf8').trim() === id) fs.rmSync(nameFile, { force: true });
+      } catch {}
+    }
+    fs.rmSync(doomed, { recursive: true, force: true });
+  }
+
+  async readUpper(id: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(fs.readFileSync(this.path(id, 'upper.bin')));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeUpper(id: string, bytes: Uint8Array): Promise<void> {
+    if (!fs.existsSync(join(this.dir, id))) return;
+    writeFileAtomic(this.path(id, 'upper.bin'), bytes);
+  }
+
+  appendLog(id: string, stream: LogStream, bytes: Uint8Array): void {
+    let fd = this.logFds.get(id);
+    if (fd === undefined) {
+      try {
+        fd = fs.openSync(this.path(id, 'container.log'), 'a');
+      } catch {
+        return;
+      }
+      this.logFds.set(id, fd);
+    }
+    const line = { log: Buffer.from(bytes).toString('base64'), stream, time: new Date().toISOString() };
+    fs.writeSync(fd, `${JSON.stringify(line)}\n`);
+  }
+
+  async readLogs(id: string, fromOffset = 0): Promise<{ entries: LogEntry[]; offset: number }> {
+    let text: Buffer;
+    try {
+      text = fs.readFileSync(this.path(id, 'container.log'));
+    } catch {
+      return { entries: [], offset: fromOffset };
+    }
+    const end = text.lastIndexOf(10) + 1; // only whole lines
+    if (end <= fromOffset) return { entries: [], offset: fromOffset };
+    const entries: LogEntry[] = [];
+    for (const line of text.subarray(fromOffset, end).toString('utf8').split('\n')) {
+      if (!line) continue;
+      const e = JSON.parse(line) as { log: string; stream: LogStream; time: string };
+      entries.push({ stream: e.stream, time: e.time, bytes: new Uint8Array(Buffer.from(e.log, 'base64')) });
+    }
+    return { entries, offset: end };
+  }
+
+  async sendControl(id: string, request: ControlRequest): Promise<void> {
+    const dir = this.path(id, 'control');
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomic(join(dir, `${Date.now()}-${process.pid}-${tempCounter++}.json`), JSON.stringify(request));
+  }
+
+  async takeControl(id: string): Promise<ControlRequest[]> {
+    const dir = this.path(id, 'control');
+    let names: string[];
+    try {
+      names = fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith('.json'))
+        .sort();
+    } catch {
+      return [];
+    }
+    const out: ControlRequest[] = [];
+    for (const n of names) {
+      try {
+        out.push(JSON.parse(fs.readFileSync(join(dir, n), 'utf8')) as ControlRequest);
+        fs.rmSync(join(dir, n), { force: true });
+      } catch {}
+    }
+    return out;
+  }
+}

@@ -1,0 +1,41 @@
+// The content-addressed blob store: manifests, configs and layers by sha256 digest. Every read
+// is verified against its digest and every write is all-or-nothing, so a blob under a digest is
+// always that digest's bytes. Implementations: node-content-store.ts (disk), memory-content-store.ts
+// (browser, tests).
+
+import type { Digest } from '../oci/digest.ts';
+
+/** A streaming write of one blob whose digest is known in advance (a download). */
+export interface ContentWriter {
+  readonly expected: Digest;
+  /** Bytes already present from an earlier, interrupted write; continue from here. */
+  readonly offset: number;
+  write(chunk: Uint8Array): Promise<void>;
+  /**
+   * Verifies size (when given to writer()) and digest, then publishes the blob atomically.
+   * On mismatch the partial data is discarded and DigestMismatchError (or InvalidStateError for a
+   * wrong size) is thrown: nothing is stored.
+   */
+  commit(): Promise<Digest>;
+  /** Discards the partial data. */
+  abort(): Promise<void>;
+  /** Keeps the partial data for a later resume (`offset`) and releases it. */
+  close(): Promise<void>;
+}
+
+export interface ContentStore {
+  has(digest: Digest): Promise<boolean>;
+  /** Stored size in bytes, or undefined when absent. */
+  size(digest: Digest): Promise<number | undefined>;
+  /** The blob's bytes, verified: NotFoundError when absent, DigestMismatchError when corrupt. */
+  get(digest: Digest): Promise<Uint8Array>;
+  /** Stores bytes; with `expected`, refuses (DigestMismatchError, nothing stored) on a mismatch. */
+  put(bytes: Uint8Array, expected?: Digest): Promise<Digest>;
+  writer(expected: Digest, size?: number): Promise<ContentWriter>;
+  delete(digest: Digest): Promise<void>;
+  list(): Promise<Digest[]>;
+}
+
+export function blobNotFound(digest: Digest): string {
+  return `content digest ${digest}: not found`;
+}

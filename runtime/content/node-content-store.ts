@@ -1,0 +1,247 @@
+// The blob store on disk:
+//   <root>/blobs/sha256/<hex>   one file per blob, named by its digest, never modified in place
+//   <root>/ingest/<hex>         a partial download, resumed by the next writer of that digest
+//   <root>/tmp/                 temp files of atomic writes (same filesystem, so rename is atomic)
+// Every read re-hashes the file (node:crypto, so a few GB/s); every write is temp + fsync + rename.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, stat, truncate, unlink, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DigestMismatchError, InvalidStateError, NotFoundError } from '../errors.ts';
+import { createSha256, type Digest, digestHex, digestOf, parseDigest, verifyDigest } from '../oci/digest.ts';
+import { blobNotFound, type ContentStore, type ContentWriter } from './content-store.ts';
+import { tempName, writeFileAtomic } from './node-atomic-file.ts';
+import { type FileLock, tryLock } from './node-file-lock.ts';
+import { installNodeSha256 } from './node-sha256.ts';
+import { berthRoot } from './node-store-root.ts';
+
+const HEX64 = /^[a-f0-9]{64}$/;
+/** Blobs up to this size are read synchronously: see readBlobFile. */
+const SYNC_READ_MAX = 8 * 1024 * 1024;
+
+/**
+ * Small blobs (manifests, configs, small layers: the whole `run hello-world` hot path) are read
+ * with sync calls, which skip libuv's thread pool; its first use costs milliseconds in a fresh
+ * process. Big layers go async so a long-running engine keeps serving while they load.
+ */
+async function readBlobFile(path: string): Promise<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= SYNC_READ_MAX) {
+      const buf = Buffer.allocUnsafe(size);
+      let at = 0;
+      while (at < size) {
+        const n = readSync(fd, buf, at, size - at, at);
+        if (n === 0) break;
+        at += n;
+      }
+      return at === size ? buf : buf.subarray(0, at);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return readFile(path);
+}
+
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+export class NodeContentStore implements ContentStore {
+  readonly root: string;
+  readonly blobDir: string;
+  readonly tmpDir: string;
+  readonly ingestDir: string;
+  private dirs: Promise<void> | undefined;
+
+  constructor(root: string = berthRoot()) {
+    installNodeSha256();
+    this.root = root;
+    this.blobDir = join(root, 'blobs', 'sha256');
+    this.tmpDir = join(root, 'tmp');
+    this.ingestDir = join(root, 'ingest');
+  }
+
+  blobPath(digest: Digest): string {
+    return join(this.blobDir, digestHex(parseDigest(digest)));
+  }
+
+  /** Creates the directories once per process, only when something is written. */
+  ready(): Promise<void> {
+    this.dirs ??= (async () => {
+      await mkdir(this.blobDir, { recursive: true });
+      await mkdir(this.tmpDir, { recursive: true });
+      await mkdir(this.ingestDir, { recursive: true });
+    })();
+    return this.dirs;
+  }
+
+  async has(digest: Digest): Promise<boolean> {
+    return (await this.size(digest)) !== undefined;
+  }
+
+  async size(digest: Digest): Promise<number | undefined> {
+    try {
+      return (await stat(this.blobPath(digest))).size;
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async get(digest: Digest): Promise<Uint8Array> {
+    let bytes: Uint8Array;
+    try {
+      const buf = await readBlobFile(this.blobPath(digest));
+      // A plain Uint8Array view (no copy): callers see the same type on every platform.
+      bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (e) {
+      if (errno(e) === 'ENOENT') throw new NotFoundError(blobNotFound(digest), { cause: e });
+      throw e;
+    }
+    verifyDigest(bytes, digest, 'blob');
+    return bytes;
+  }
+
+  async put(bytes: Uint8Array, expected?: Digest): Promise<Digest> {
+    const digest = digestOf(bytes);
+    if (expected !== undefined && expected !== digest) {
+      throw new DigestMismatchError(expected, digest, { what: 'blob' });
+    }
+    const path = this.blobPath(digest);
+    if ((await this.size(digest)) === bytes.byteLength) {
+      // Refresh the mtime: gc spares recently touched blobs an in-flight pull or load relies on.
+      const now = new Date();
+      await utimes(path, now, now).catch(() => {});
+      return digest;
+    }
+    await this.ready();
+    await writeFileAtomic(path, bytes, this.tmpDir, digestHex(digest));
+    return digest;
+  }
+
+  async writer(expected: Digest, size?: number): Promise<ContentWriter> {
+    parseDigest(expected);
+    await this.ready();
+    const hex = digestHex(expected);
+    const partial = join(this.ingestDir, hex);
+    // One resumable partial per digest; a second concurrent writer of the same blob gets a
+    // private temp file instead of sharing (and corrupting) it.
+    const held: FileLock | undefined = await tryLock(`${partial}.lock`, { staleMs: 86_400_000 });
+    const path = held ? partial : tempName(this.tmpDir, hex);
+    const hash = createSha256();
+    let offset = 0;
+    if (held) {
+      try {
+        const existing = await readFile(partial);
+        if (size !== undefined && existing.byteLength > size) await truncate(partial, 0);
+        else {
+          hash.update(existing);
+          offset = existing.byteLength;
+        }
+      } catch (e) {
+        if (errno(e) !== 'ENOENT') throw e;
+      }
+    }
+    const fh = await open(path, 'a', 0o644);
+    let written = offset;
+    let done = false;
+    const finish = async (keep: boolean) => {
+      if (done) return;
+      done = true;
+      await fh.close().catch(() => {});
+      if (!keep || !held) await unlink(path).catch(() => {});
+      await held?.release();
+    };
+    return {
+      expected,
+      offset,
+      async write(chunk) {
+        if (done) throw new InvalidStateError(`blob ${expected}: write after commit or abort`);
+        await fh.write(chunk);
+        hash.update(chunk);
+        written += chunk.byteLength;
+      },
+      commit: async () => {
+        if (done) throw new InvalidStateError(`blob ${expected}: already committed or aborted`);
+        if (size !== undefined && written !== size) {
+          await finish(false);
+          throw new InvalidStateError(`blob ${expected}: received ${written} bytes, expected ${size}`);
+        }
+        const actual: Digest = `sha256:${hash.hex()}`;
+        if (actual !== expected) {
+          await finish(false);
+          throw new DigestMismatchError(expected, actual, { what: 'blob' });
+        }
+        await fh.sync();
+        await fh.close();
+        done = true;
+        try {
+          await rename(path, this.blobPath(expected));
+        } finally {
+          await held?.release();
+        }
+        return expected;
+      },
+      abort: () => finish(false),
+      close: () => finish(true),
+    };
+  }
+
+  async delete(digest: Digest): Promise<void> {
+    await unlink(this.blobPath(digest)).catch((e) => {
+      if (errno(e) !== 'ENOENT') throw e;
+    });
+  }
+
+  async list(): Promise<Digest[]> {
+    try {
+      const names = await readdir(this.blobDir);
+      return names.filter((n) => HEX64.test(n)).map((n): Digest => `sha256:${n}`);
+    } catch (e) {
+      if (errno(e) === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
+  /** Modification time of a blob in ms (gc spares recent ones), undefined when absent. */
+  async mtimeMs(digest: Digest): Promise<number | undefined> {
+    try {
+      return (await stat(this.blobPath(digest))).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Removes temp files and abandoned partial downloads older than `ageMs`; returns the count. */
+  async removeLeftovers(ageMs: number): Promise<number> {
+    let removed = 0;
+    const cutoff = Date.now() - ageMs;
+    for (const dir of [this.tmpDir, this.ingestDir]) {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        continue;
+      }
+      for (const n of names) {
+        const p = join(dir, n);
+        try {
+          const st = await stat(p);
+          if (st.mtimeMs > cutoff) continue;
+          if (dir === this.ingestDir && HEX64.test(n)) {
+            const held = await tryLock(`${p}.lock`, { staleMs: 86_400_000 });
+            if (!held) continue;
+            await unlink(p).catch(() => {});
+            await held.release();
+          } else if (!n.endsWith('.lock')) await unlink(p);
+          removed++;
+        } catch {
+          // Raced with another process: fine.
+        }
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,31 @@
+// An Engine over the Node stores under one berth root ($BERTH_ROOT, $XDG_DATA_HOME/berth or
+// ~/.local/share/berth): what the CLI and test harnesses open.
+
+import { NodeContainerStore } from '../containers/node-container-store.ts';
+import { berthRoot } from '../content/node-store-root.ts';
+import { Engine } from '../engine.ts';
+import { openNodeImageStore } from '../images/node-image-store.ts';
+import { NodeVolumeStore } from '../volumes/node-volume-store.ts';
+import { EngineImages } from './engine-images.ts';
+import { NodeHost } from './node-host.ts';
+import type { ProcessLauncher } from './process-launcher.ts';
+import { wasmLauncher } from './wasm-launcher.ts';
+
+export interface NodeEngineOptions {
+  root?: string;
+  /** bin/berth.js, so `start` / `run -d` can spawn background hosts. */
+  launcher?: string;
+  launch?: ProcessLauncher;
+}
+
+export function openNodeEngine(options: NodeEngineOptions = {}): Engine {
+  const root = options.root ?? berthRoot();
+  return new Engine({
+    root,
+    store: new NodeContainerStore(root),
+    host: new NodeHost(options.launcher),
+    images: new EngineImages(openNodeImageStore(root)),
+    volumes: new NodeVolumeStore(root),
+    launch: options.launch ?? wasmLauncher,
+  });
+}

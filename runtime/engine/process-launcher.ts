@@ -1,0 +1,47 @@
+// How the engine starts a container's main process: a seam over shims/process spawnWasm so the
+// container verbs do not depend on worker details (and a runc backend can slot in later).
+
+import type { Layer } from '../../overlay/layer.ts';
+import type { InputSource, Signal } from '../run-wasm.ts';
+
+export interface BindMount {
+  source: string;
+  target: string;
+  readonly: boolean;
+}
+
+export interface ProcessStdio {
+  /** The guest's stdin; absent: EOF at once. */
+  stdin?: InputSource;
+  stdout(chunk: Uint8Array): void;
+  stderr(chunk: Uint8Array): void;
+}
+
+export interface LaunchSpec extends ProcessStdio {
+  module: Uint8Array;
+  args: string[];
+  env: string[];
+  cwd: string;
+  layers: Layer[];
+  upper?: Uint8Array;
+  binds: BindMount[];
+  memoryLimit?: number;
+}
+
+export interface ProcessExit {
+  exitCode: number;
+  upper?: Uint8Array;
+  /** The process could not start (bad module, mount failure). */
+  error?: string;
+}
+
+export interface LaunchedProcess {
+  readonly exited: Promise<ProcessExit>;
+  kill(signal?: Signal): void;
+  /** Docker's stop: stdin EOF as the ask, then SIGKILL after the grace period. */
+  stop(graceMs: number): Promise<unknown>;
+  pause(): void;
+  unpause(): void;
+}
+
+export type ProcessLauncher = (spec: LaunchSpec) => Promise<LaunchedProcess>;

@@ -1,0 +1,29 @@
+// The wasm backend: a container's process is a WASI module on a pooled worker, its root the
+// image layers plus the restored writable layer, which comes back as a diff tar at exit.
+
+import { type Mount, spawnWasm, warmProcessPool } from '../run-wasm.ts';
+import type { LaunchSpec, LaunchedProcess, ProcessLauncher } from './process-launcher.ts';
+
+export const wasmLauncher: ProcessLauncher = async (spec: LaunchSpec): Promise<LaunchedProcess> => {
+  await warmProcessPool(1);
+  const mounts: Mount[] = [
+    { type: 'layers', target: '/', layers: spec.layers, ...(spec.upper ? { upper: spec.upper } : {}) },
+    ...spec.binds.map((b) => ({
+      type: 'bind' as const,
+      source: b.source,
+      target: b.target,
+      readonly: b.readonly,
+    })),
+  ];
+  return spawnWasm(spec.module, {
+    args: spec.args,
+    env: spec.env,
+    cwd: spec.cwd,
+    mounts,
+    ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}),
+    stdout: spec.stdout,
+    stderr: spec.stderr,
+    ...(spec.memoryLimit ? { memoryLimit: spec.memoryLimit } : {}),
+    captureUpper: true,
+  });
+};

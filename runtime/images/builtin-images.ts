@@ -1,0 +1,90 @@
+// berth's built-in images (no registry needed): each is the project's own guest program,
+// images/<name>/<name>.wasm, packaged as a proper OCI image the first time it is used. Every byte
+// is fixed (tar mtime 0, uid/gid 0, fixed `created`), so the digests depend only on the .wasm.
+
+import { packArchiveBytes } from '../archive/tar-io.ts';
+import { type Digest, digestOf } from '../oci/digest.ts';
+import { type ContainerConfig, encodeJson, type ImageConfig, type ImageManifest } from '../oci/manifest.ts';
+import { MediaType } from '../oci/media-types.ts';
+import { WASM_PLATFORM } from '../oci/platform.ts';
+
+export interface BuiltinImageSpec {
+  name: string;
+  config: ContainerConfig;
+  description: string;
+}
+
+const wasmEntry = (name: string) => `/${name}.wasm`;
+
+export const BUILTIN_IMAGES: Record<string, BuiltinImageSpec> = {
+  'hello-world': {
+    name: 'hello-world',
+    description: 'prints a greeting that explains what just happened',
+    config: { Entrypoint: [wasmEntry('hello-world')], WorkingDir: '/' },
+  },
+  friendlyhello: {
+    name: 'friendlyhello',
+    description: 'the Docker tutorial web app: says hello on port 80',
+    config: {
+      Entrypoint: [wasmEntry('friendlyhello')],
+      Env: ['NAME=World'],
+      ExposedPorts: { '80/tcp': {} },
+      WorkingDir: '/app',
+    },
+  },
+  'redis-lite': {
+    name: 'redis-lite',
+    description: 'a key-value server speaking the Redis protocol on port 6379',
+    config: { Entrypoint: [wasmEntry('redis-lite')], ExposedPorts: { '6379/tcp': {} }, WorkingDir: '/data' },
+  },
+  berthbox: {
+    name: 'berthbox',
+    description: 'a toolbox: sh and core utilities',
+    config: { Entrypoint: [wasmEntry('berthbox')], Cmd: ['sh'], WorkingDir: '/' },
+  },
+};
+
+export function isBuiltinImageName(name: string): boolean {
+  return Object.hasOwn(BUILTIN_IMAGES, name);
+}
+
+/** Where the .wasm of a built-in image comes from (node-builtin-images.ts reads the package). */
+export interface BuiltinImageSource {
+  read(name: string): Promise<Uint8Array | undefined>;
+}
+
+/** Fixed so the same .wasm always gives the same image id. */
+export const BUILTIN_CREATED = '1970-01-01T00:00:00Z';
+
+export interface BuiltImage {
+  manifestDigest: Digest;
+  /** manifest, config and layer, to put in the content store. */
+  blobs: Uint8Array[];
+}
+
+export async function buildBuiltinImage(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<BuiltImage> {
+  const layer = await packArchiveBytes([
+    { path: `${spec.name}.wasm`, type: 'file', mode: 0o755, data: wasm },
+    ...(spec.config.WorkingDir && spec.config.WorkingDir !== '/'
+      ? [{ path: spec.config.WorkingDir.slice(1), type: 'directory' as const, mode: 0o755 }]
+      : []),
+  ]);
+  const diffId = digestOf(layer);
+  const config: ImageConfig = {
+    created: BUILTIN_CREATED,
+    architecture: WASM_PLATFORM.architecture,
+    os: WASM_PLATFORM.os,
+    config: { ...spec.config, Labels: { 'org.opencontainers.image.description': spec.description } },
+    rootfs: { type: 'layers', diff_ids: [diffId] },
+    history: [{ created: BUILTIN_CREATED, created_by: `berth built-in image ${spec.name}` }],
+  };
+  const configBytes = encodeJson(config);
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociConfig, digest: digestOf(configBytes), size: configBytes.byteLength },
+    layers: [{ mediaType: MediaType.ociLayer, digest: diffId, size: layer.byteLength }],
+  };
+  const manifestBytes = encodeJson(manifest);
+  return { manifestDigest: digestOf(manifestBytes), blobs: [layer, configBytes, manifestBytes] };
+}

@@ -1,0 +1,73 @@
+// The Node implementation of Platform: worker_threads workers running dist/worker.js, hrtime
+// clocks, crypto random bytes and host directory mounts.
+
+import { randomFillSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { Platform, WorkerLike } from '../types.ts';
+import { HostDirectoryFs } from './host-directory-fs.ts';
+
+/**
+ * Where the bundled worker is. From dist/index.js or dist/cli.js it sits next to the bundle;
+ * from the TypeScript sources (tests) it is the package's dist/worker.js, built by `npm run build`.
+ */
+export function workerScriptUrl(): URL {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return new URL('../../../dist/worker.js', here);
+  // With code splitting this module may sit in dist/chunks/.
+  return new URL(here.includes('/chunks/') ? '../worker.js' : './worker.js', here);
+}
+
+class NodeWorker implements WorkerLike {
+  constructor(private readonly worker: Worker) {}
+  postMessage(message: unknown, transfer?: Transferable[]): void {
+    this.worker.postMessage(message, transfer as never);
+  }
+  onMessage(handler: (message: unknown) => void): void {
+    this.worker.on('message', handler);
+  }
+  onError(handler: (error: Error) => void): void {
+    this.worker.on('error', handler);
+  }
+  onExit(handler: (code: number) => void): void {
+    this.worker.on('exit', handler);
+  }
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+  ref(): void {
+    this.worker.ref();
+  }
+  unref(): void {
+    this.worker.unref();
+  }
+}
+
+export class WorkerScriptMissingError extends Error {
+  readonly code = 'BERTH_WORKER_MISSING' as const;
+  constructor(path: string) {
+    super(`the process worker bundle is missing: ${path} (run \`npm run build\`)`);
+    this.name = 'WorkerScriptMissingError';
+  }
+}
+
+export function createNodePlatform(): Platform {
+  const script = workerScriptUrl();
+  // Realtime = wall clock at start + monotonic time since: ns resolution, never steps backwards.
+  const epochOffset = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  return {
+    name: 'node',
+    realtimeNs: () => epochOffset + process.hrtime.bigint(),
+    monotonicNs: () => process.hrtime.bigint(),
+    randomFill: (buf) => {
+      randomFillSync(buf);
+    },
+    createWorker: () => {
+      if (!existsSync(script)) throw new WorkerScriptMissingError(script.pathname);
+      // Guest stdio goes through SabPipes only; the worker's own console is berth's, not the guest's.
+      // No inherited execArgv: flags of the host program (--input-type, loaders) do not apply.
+      return new NodeWorker(new Worker(script, { execArgv: [] }));
+    },
+    hostDirectory: (source, readonly) => new HostDirectoryFs(source, readonly),
+  };
+}

@@ -1,0 +1,113 @@
+// Messages between the engine thread and a process worker. A run costs two messages: `run` in,
+// `exit` out. Everything that happens while the guest runs (stdio, pause, wake-ups) goes through
+// SharedArrayBuffers, never through messages.
+
+import type { LayerTransfer } from '../../overlay/layer.ts';
+import type { DoorbellTransfer } from './doorbell.ts';
+import type { FsChannelTransfer } from './fs-channel.ts';
+import type { MemoryDecl } from './memory-limit.ts';
+import type { PipeTransfer } from './sab-pipe.ts';
+
+/** A filesystem to mount, described so it can cross to a worker. */
+export type MountSpec =
+  | { readonly type: 'host'; readonly source: string; readonly target: string; readonly readonly: boolean }
+  | {
+      readonly type: 'layers';
+      readonly target: string;
+      readonly layers: readonly LayerTransfer[];
+      /** A diff tar (the container's previous upper layer) to restore first. */
+      readonly upper?: Uint8Array;
+    }
+  | { readonly type: 'memory'; readonly target: string };
+
+export type StdioSpec = { readonly type: 'pipe'; readonly pipe: PipeTransfer } | { readonly type: 'null' };
+
+/** Cells of the process control block (`RunRequest.control`, an Int32Array). */
+export const CONTROL_STATE = 1;
+export const STATE_RUNNING = 0;
+export const STATE_PAUSED = 1;
+
+export interface RunRequest {
+  readonly type: 'run';
+  readonly id: number;
+  readonly key: string;
+  /** Omitted when the worker already holds `key`. */
+  readonly module?: WebAssembly.Module;
+  readonly memories: readonly MemoryDecl[];
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd: string;
+  readonly mounts: readonly MountSpec[];
+  readonly stdio: readonly [StdioSpec, StdioSpec, StdioSpec];
+  /** The container's doorbell (shared by all its processes and the engine's stdio pumps). */
+  readonly bell: DoorbellTransfer;
+  /** This process's control block (pause state). */
+  readonly control: SharedArrayBuffer;
+  readonly captureUpper: boolean;
+  /** Set in a multi-process container: the filesystem is served by a filesystem worker. */
+  readonly fs?: FsChannelTransfer;
+  /** The module imports "berth" process functions (berth_proc.h). */
+  readonly processImports: boolean;
+}
+
+/** Worker -> engine: a guest called berth.proc_spawn; the caller blocks on `reply`. */
+export interface SpawnRequest {
+  readonly type: 'spawn';
+  readonly runId: number;
+  readonly module: Uint8Array;
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd: string;
+  readonly stdio: readonly [StdioSpec, StdioSpec, StdioSpec];
+  /** Int32 [done, wait status], written by the engine when the child exits. */
+  readonly status: SharedArrayBuffer;
+  /** Int32 [state, pid or -errno]. */
+  readonly reply: SharedArrayBuffer;
+}
+
+export interface KillRequest {
+  readonly type: 'kill';
+  readonly runId: number;
+  readonly pid: number;
+  readonly signal: number;
+}
+
+/** Engine -> worker: become the filesystem worker of a multi-process container. */
+export interface ServeFsRequest {
+  readonly type: 'serve-fs';
+  readonly mounts: readonly MountSpec[];
+  readonly captureUpper: boolean;
+  readonly bell: DoorbellTransfer;
+}
+export interface AttachFsRequest {
+  readonly type: 'fs-attach';
+  readonly channel: FsChannelTransfer;
+}
+export interface CloseFsRequest {
+  readonly type: 'fs-close';
+}
+
+export interface ExitReport {
+  readonly type: 'exit';
+  readonly id: number;
+  readonly exitCode: number;
+  /** Set when the guest trapped: the engine's message (e.g. 'unreachable'). */
+  readonly trap?: string;
+  /** Set when the process could not start (bad module, missing import, mount failure). */
+  readonly error?: string;
+  readonly upper?: Uint8Array;
+}
+
+export type WorkerRequest = RunRequest | ServeFsRequest | AttachFsRequest | CloseFsRequest;
+export type WorkerReport =
+  | ExitReport
+  | SpawnRequest
+  | KillRequest
+  | { readonly type: 'ready' }
+  | { readonly type: 'fs-closed'; readonly upper?: Uint8Array; readonly error?: string };
+
+/** Docker's exit codes for failures before or outside the guest's own exit. */
+export const EXIT_ENGINE_ERROR = 125;
+export const EXIT_CANNOT_EXECUTE = 126;
+/** A trap ends the process like an abort (128 + SIGABRT), as wasmtime reports it. */
+export const EXIT_TRAP = 134;
