@@ -23,6 +23,7 @@ const modules: Record<string, Loader> = {
   images: () => import('./commands/images.ts'),
   volumes: () => import('./commands/volumes.ts'),
   system: () => import('./commands/system.ts'),
+  registry: () => import('./commands/registry.ts'),
 };
 
 function handler(module: string, name: string): Handler {
@@ -330,6 +331,35 @@ function imageCommands(parent: Command, top: boolean): void {
   }
 }
 
+/** pull / push (also under `image`), login, logout, manifest inspect. */
+function registryCommands(program: Command, image: Command): void {
+  const R = (n: string) => handler('registry', n);
+  for (const parent of [program, image]) {
+    verb(parent, 'pull', '[OPTIONS] NAME[:TAG|@DIGEST]', 'Download an image from a registry', R('pull'))
+      .argument('<name>')
+      .option('-a, --all-tags', 'Download all tagged images in the repository')
+      .option('--platform <string>', 'Set platform if server is multi-platform capable')
+      .option('-q, --quiet', 'Suppress verbose output');
+    verb(parent, 'push', '[OPTIONS] NAME[:TAG]', 'Upload an image to a registry', R('push'))
+      .argument('<name>')
+      .option('-q, --quiet', 'Suppress verbose output');
+  }
+  verb(program, 'login', '[OPTIONS] [SERVER]', 'Log in to a registry', R('login'))
+    .argument('[server]')
+    .option('-u, --username <string>', 'Username')
+    .option('-p, --password <string>', 'Password')
+    .option('--password-stdin', 'Take the password from stdin');
+  verb(program, 'logout', '[SERVER]', 'Log out from a registry', R('logout')).argument('[server]');
+  const manifest = program.command('manifest').usage('COMMAND').description('Manage image manifests');
+  verb(manifest, 'inspect', '[OPTIONS] [MANIFEST_LIST] MANIFEST', 'Display an image manifest', R('manifestInspect'))
+    .argument('<manifest...>')
+    .option('--insecure', 'Allow communication with an insecure registry')
+    .option('-v, --verbose', 'Output additional info including layers and platform');
+  manifest.action(() => {
+    manifest.outputHelp();
+  });
+}
+
 export function buildProgram(): Command {
   const program = new Command('berth')
     .usage('[OPTIONS] COMMAND')
@@ -398,6 +428,7 @@ export function buildProgram(): Command {
   verb(volume, 'prune', '[OPTIONS]', 'Remove unused local volumes', V('prune'))
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('-a, --all', 'Remove all unused volumes');
+  registryCommands(program, image);
   for (const group of [container, image, system, volume]) {
     group.action(() => {
       group.outputHelp();

@@ -5,6 +5,7 @@
 // flags stay recorded in the tree, so an upper restored from diffTar() still hides the lowers.
 
 import { type BuildNode, buildChangeset, WHITEOUT } from './layer-build.ts';
+import { utf8Length } from './path.ts';
 import { readTar, type TarEntry } from './tar-read.ts';
 import { UPPER_WHITEOUT, type UpperInode } from './upper-inode.ts';
 import type { UpperLayer } from './upper-layer.ts';
@@ -66,7 +67,7 @@ function mergeDir(
       node.size = child.data!.byteLength;
     } else if (child.type === 'symlink') {
       node.target = child.target;
-      node.size = new TextEncoder().encode(child.target).byteLength;
+      node.size = utf8Length(child.target);
     } else {
       node.devmajor = child.devmajor;
       node.devminor = child.devminor;

@@ -26,7 +26,7 @@ import {
   INODE_I32,
   TYPE_CODES,
 } from './layer-index.ts';
-import { normalizeArchiveName } from './path.ts';
+import { normalizeArchiveName, utf8Length } from './path.ts';
 import { LayerTarError, type TarEntry } from './tar-read.ts';
 import { classifyName, sanitizeMode } from './whiteout.ts';
 
@@ -227,7 +227,7 @@ function serialize(root: BuildNode): BuiltLayer {
       floats[id * 2 + 1] = dataAt;
       size = node.data.byteLength;
       dataAt += size;
-    } else if (node.type === 'symlink') size = new TextEncoder().encode(node.target).byteLength;
+    } else if (node.type === 'symlink') size = utf8Length(node.target);
     let nlink = node.nlink;
     if (node.children) {
       const names = [...node.children.keys()].sort();

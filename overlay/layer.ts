@@ -135,7 +135,7 @@ export class Layer implements FileSystem {
     }
   }
 
-  /** Inode at a canonical path, not following symlinks; undefined when absent or hidden. */
+  /** Inode at a canonical path, not following symlinks (ENOENT when absent or whited out). */
   inodeAt(path: string): number | FsError {
     let ino = 0;
     for (const name of splitPath(path)) {

@@ -33,3 +33,13 @@ export function normalizeArchiveName(name: string): { parts: string[]; escaped: 
   }
   return { parts, escaped };
 }
+
+/** Bytes of a string in UTF-8, without encoding it. */
+export const utf8Length = (s: string): number => {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
+};

@@ -17,6 +17,7 @@ import {
 import { UPPER_WHITEOUT, type UpperInode } from './upper-inode.ts';
 import { checkRename, type UpperLayer } from './upper-layer.ts';
 import { UnionReadHandle } from './union-read-handle.ts';
+import { isMarkerName } from './whiteout.ts';
 
 interface LowerRef {
   readonly layer: number;
@@ -31,6 +32,7 @@ interface Merged {
 }
 
 const LAYER_INO_SPAN = 2 ** 32;
+const DIR_CACHE_LIMIT = 512;
 
 export class UnionFs implements FileSystem {
   readonly readonly = false;
@@ -131,7 +133,10 @@ export class UnionFs implements FileSystem {
     if (!this.isDir(parent)) return new FsError('ENOTDIR', syscall, path);
     const m = this.step(parent, baseName(path));
     if (m === undefined) return new FsError('ENOENT', syscall, path);
-    if (this.isDir(m)) this.dirs.set(path, m);
+    if (this.isDir(m)) {
+      if (this.dirs.size >= DIR_CACHE_LIMIT) this.dirs.clear(); // keeps an idle root small
+      this.dirs.set(path, m);
+    }
     return m;
   }
 
@@ -243,6 +248,7 @@ export class UnionFs implements FileSystem {
     const m = this.resolve(path, 'open');
     if (m instanceof FsError) {
       if (m.code !== 'ENOENT' || !options.create) return m;
+      if (isMarkerName(baseName(path))) return new FsError('EINVAL', 'open', path);
       const dir = this.copyUpDir(parentPath(path), 'open');
       const created = dir instanceof FsError ? dir : this.upper.open(path, options);
       this.changed();
@@ -290,6 +296,7 @@ export class UnionFs implements FileSystem {
   }
 
   private create(path: string, syscall: string): { dir: UpperInode; hadWhiteout: boolean } | FsError {
+    if (isMarkerName(baseName(path))) return new FsError('EINVAL', syscall, path);
     const m = this.resolve(path, syscall);
     if (!(m instanceof FsError)) return new FsError('EEXIST', syscall, path);
     if (m.code !== 'ENOENT') return m;
@@ -352,6 +359,7 @@ export class UnionFs implements FileSystem {
     const toParent = this.resolve(parentPath(to), 'rename');
     if (toParent instanceof FsError) return toParent;
     if (!this.isDir(toParent)) return new FsError('ENOTDIR', 'rename', to);
+    if (isMarkerName(baseName(to))) return new FsError('EINVAL', 'rename', to);
     const target = this.resolve(to, 'rename');
     const check = checkRename(
       from,

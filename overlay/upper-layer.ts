@@ -3,7 +3,7 @@
 // on its own the tree simply does not show whiteouts.
 
 import { nowNs } from './clock.ts';
-import { baseName, parentPath, splitPath } from './path.ts';
+import { baseName, parentPath, splitPath, utf8Length } from './path.ts';
 import {
   type DirEntry,
   type FileHandle,
@@ -135,7 +135,7 @@ export class UpperLayer implements FileSystem {
     const node = this.create(path, 'symlink', 'symlink', 0o777);
     if (node instanceof FsError) return node;
     node.target = target;
-    node.size = new TextEncoder().encode(target).byteLength;
+    node.size = utf8Length(target);
     return undefined;
   }
 

@@ -3,7 +3,7 @@
 // guest root or reach past a mount: '..' at '/' stays at '/', an absolute symlink target starts
 // again at the guest '/', and more than 40 symlinks in one lookup give ELOOP.
 
-import { baseName, childPath, parentPath } from './path.ts';
+import { baseName, childPath, parentPath, utf8Length } from './path.ts';
 import {
   type DirEntry,
   type FileHandle,
@@ -18,15 +18,8 @@ const MAX_SYMLINKS = 40;
 const PATH_MAX = 4096;
 const NAME_MAX = 255;
 
-const utf8Length = (s: string): number => {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
-  }
-  return n;
-};
-const tooLong = (s: string, max: number): boolean => s.length > max || (s.length * 3 > max && utf8Length(s) > max);
+const tooLong = (s: string, max: number): boolean =>
+  s.length > max || (s.length * 3 > max && utf8Length(s) > max);
 
 interface Frame {
   readonly guestPath: string;
@@ -45,7 +38,30 @@ interface Mount {
   readonly dev: number;
 }
 
-const withDev = (st: Stat, dev: number): Stat => (st.dev === dev ? st : { ...st, dev });
+const resolved = (f: Frame, stat: Stat | undefined): Resolved => ({
+  guestPath: f.guestPath,
+  fs: f.fs,
+  fsPath: f.fsPath,
+  dev: f.dev,
+  stat,
+});
+
+const withDev = (st: Stat, dev: number): Stat =>
+  st.dev === dev
+    ? st
+    : {
+        ino: st.ino,
+        dev,
+        type: st.type,
+        mode: st.mode,
+        nlink: st.nlink,
+        uid: st.uid,
+        gid: st.gid,
+        size: st.size,
+        atimeNs: st.atimeNs,
+        mtimeNs: st.mtimeNs,
+        ctimeNs: st.ctimeNs,
+      };
 
 const retag = (e: FsError, syscall: string, path: string): FsError =>
   e.syscall === syscall && e.path === path ? e : new FsError(e.code, syscall, path, { cause: e });
@@ -103,7 +119,7 @@ export class Vfs {
       const isLast = pending.length === 0;
       const st = frame.fs.lstat(frame.fsPath);
       if (st instanceof FsError) {
-        if (st.code === 'ENOENT' && isLast) return { ...frame, stat: undefined };
+        if (st.code === 'ENOENT' && isLast) return resolved(frame, undefined);
         return retag(st, syscall, path);
       }
       if (st.type === 'symlink' && (!isLast || follow || trailingSlash)) {
@@ -120,14 +136,14 @@ export class Vfs {
       if (!isLast && st.type !== 'dir') return new FsError('ENOTDIR', syscall, path);
       if (isLast) {
         if (trailingSlash && st.type !== 'dir') return new FsError('ENOTDIR', syscall, path);
-        return { ...frame, stat: withDev(st, frame.dev) };
+        return resolved(frame, withDev(st, frame.dev));
       }
       stack.push(frame);
     }
     // Ended on the root, '.' or '..': the frame on top exists and is a directory.
     const top = stack[stack.length - 1]!;
     const st = top.fs.lstat(top.fsPath);
-    return st instanceof FsError ? retag(st, syscall, path) : { ...top, stat: withDev(st, top.dev) };
+    return st instanceof FsError ? retag(st, syscall, path) : resolved(top, withDev(st, top.dev));
   }
 
   /** For calls that act on the entry itself: a trailing slash does not follow it. */
@@ -232,6 +248,7 @@ export class Vfs {
   }
 
   symlink(target: string, path: string): FsError | undefined {
+    if (target === '') return new FsError('ENOENT', 'symlink', path);
     const r = this.resolveEntry(path, 'symlink');
     if (r instanceof FsError) return r;
     if (r.stat !== undefined) return new FsError('EEXIST', 'symlink', path);

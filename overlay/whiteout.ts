@@ -23,3 +23,6 @@ export function classifyName(name: string): MarkerKind {
 
 /** Setuid/setgid from an image give nothing: only permission bits and sticky survive. */
 export const sanitizeMode = (mode: number): number => mode & 0o1777;
+
+/** Names a layer cannot hold: a union refuses to create them, or its diff would change meaning. */
+export const isMarkerName = (name: string): boolean => name.startsWith(WHITEOUT_PREFIX);

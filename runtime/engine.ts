@@ -5,7 +5,7 @@
 
 import type { ContainerContext, HostedContainer } from './containers/container-context.ts';
 import { findContainer, reconcile, refresh } from './containers/container-context.ts';
-import { type CreateSpec, createContainer } from './containers/container-create.ts';
+import { type CreateSpec, createContainer, type ImagePuller } from './containers/container-create.ts';
 import { killContainer } from './containers/container-kill.ts';
 import { pauseContainer, unpauseContainer } from './containers/container-pause.ts';
 import type { ContainerRecord } from './containers/container-record.ts';
@@ -28,6 +28,7 @@ export interface EngineDeps {
   volumes: VolumeStore;
   launch: ProcessLauncher;
   root: string;
+  pullImage?: ImagePuller;
 }
 
 export interface RunResult {

@@ -1,20 +1,10 @@
-// berth's package root: the public library API.
+// berth's package root on Node: the core (runWasm, overlay, errors) plus the in-process Engine
+// over the on-disk stores, for test harnesses:
+//   const engine = openNodeEngine({ root }); const { exitCode } = await engine.run({ image: 'hello-world' }, io);
+// The browser build uses runtime/browser.ts instead.
 
-export {
-  closeProcessPool,
-  createProcessRuntime,
-  type InputSource,
-  type Mount,
-  type OutputSink,
-  type ProcessExit,
-  type ProcessOptions,
-  type ProcessRuntime,
-  type ProcessState,
-  runWasm,
-  type Signal,
-  type SpawnOptions,
-  spawnWasm,
-  WasmProcess,
-  warmProcessPool,
-} from './run-wasm.ts';
-export { setDefaultPlatform } from '../shims/platform/default-platform.ts';
+export * from './core.ts';
+export { Engine, type RunResult } from './engine.ts';
+export { openNodeEngine, type NodeEngineOptions } from './engine/node-engine.ts';
+export type { CreateSpec } from './containers/container-create.ts';
+export { openNodeImageStore } from './images/node-image-store.ts';

@@ -3,7 +3,7 @@
 // the page. `window.berthPlayground` exposes the same run for scripts and the browser test.
 
 import helloWorldUrl from '../images/hello-world/hello-world.wasm?url';
-import { runWasm, setDefaultPlatform } from '../runtime/index.ts';
+import { runWasm, setDefaultPlatform } from '../runtime/browser.ts';
 import { createBrowserPlatform } from '../shims/platform/browser/browser-platform.ts';
 import workerUrl from '../shims/platform/browser/worker-entry.ts?worker&url';
 

@@ -17,7 +17,10 @@ export function launcherPath(): string {
 export function engine(): Promise<Engine> {
   opened ??= (async () => {
     const { openNodeEngine } = await import('../../runtime/engine/node-engine.ts');
-    return openNodeEngine({ launcher: launcherPath() });
+    return openNodeEngine({
+      launcher: launcherPath(),
+      pullImage: async (ref, o) => (await import('./registry.ts')).pullForRun(ref, o),
+    });
   })();
   return opened;
 }

@@ -61,19 +61,25 @@ function createSpec(args: string[], o: Opts): CreateSpec {
     ...(str(o.hostname) !== undefined ? { hostname: str(o.hostname)! } : {}),
     ...(str(o.user) !== undefined ? { user: str(o.user)! } : {}),
     ...(memoryBytes !== undefined ? { memory: memoryBytes } : {}),
+    ...pullOptions(o),
   };
+}
+
+/** `--pull` and `--platform`: the engine pulls a missing image through the CLI's registry client. */
+function pullOptions(o: Opts): Pick<CreateSpec, 'pull' | 'platform'> {
+  const pull = str(o.pull) ?? 'missing';
+  if (pull !== 'always' && pull !== 'missing' && pull !== 'never')
+    throw new UsageError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
+  return { pull, ...(str(o.platform) !== undefined ? { platform: str(o.platform)! } : {}) };
 }
 
 async function createWithNotice(e: Engine, spec: CreateSpec) {
   try {
     return await e.create(spec);
   } catch (error) {
+    // Only with --pull=never (or an image id) does a missing image get here: Docker's wording.
     if ((error as { name?: string }).name === 'ImageNotFoundError') {
-      const ref = (error as { reference: string }).reference;
-      err(`Unable to find image '${ref}' locally\n`);
-      throw new NotFoundError(
-        `pull access denied for ${ref.replace(/:[^:/]*$/, '')}: pulling images is not available yet (load it with \`berth load\` or \`berth import\`)`,
-      );
+      throw new NotFoundError(`No such image: ${(error as { reference: string }).reference}`);
     }
     throw error;
   }

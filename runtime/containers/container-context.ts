@@ -6,6 +6,7 @@ import type { EngineImages } from '../engine/engine-images.ts';
 import type { EngineHost } from '../engine/host.ts';
 import type { LaunchedProcess, ProcessLauncher } from '../engine/process-launcher.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import type { ImagePuller } from './container-create.ts';
 import type { VolumeStore } from '../volumes/volume-store.ts';
 import { type ContainerRecord, withStatus } from './container-record.ts';
 import { isActive } from './container-status.ts';
@@ -29,6 +30,8 @@ export interface ContainerContext {
   readonly volumes: VolumeStore;
   readonly launch: ProcessLauncher;
   readonly hosted: Map<string, HostedContainer>;
+  /** Pulls an image `create` needs (the CLI's registry client); absent: never pull. */
+  readonly pullImage?: ImagePuller;
 }
 
 /** Exit code Docker reports for a container whose daemon went away under it. */

@@ -28,7 +28,19 @@ export interface CreateSpec {
   labels?: Record<string, string>;
   autoRemove?: boolean;
   memory?: number;
+  /** `--pull`: fetch the image first (`always`), only when absent (`missing`, default), or `never`. */
+  pull?: PullPolicy;
+  /** `--platform` for a pull. */
+  platform?: string;
 }
+
+export type PullPolicy = 'always' | 'missing' | 'never';
+
+/** Fetches an image into the image store; `shown` is the familiar name for messages. */
+export type ImagePuller = (
+  ref: string,
+  opts: { reason: 'missing' | 'always'; shown: string; platform?: string },
+) => Promise<void>;
 
 export class ImageNotFoundError extends NotFoundError {
   constructor(readonly reference: string) {
@@ -58,16 +70,30 @@ export function processEnv(rec: ContainerRecord): string[] {
   return mergeEnv(defaults, rec.Config.Env);
 }
 
-export async function resolveImage(ctx: ContainerContext, ref: string): Promise<EngineImage> {
-  const image = await ctx.images.resolve(ref);
-  if (image) return image;
-  let shown = ref;
+export async function resolveImage(
+  ctx: ContainerContext,
+  ref: string,
+  pull: { pull?: PullPolicy; platform?: string } = {},
+): Promise<EngineImage> {
+  const policy = pull.pull ?? 'missing';
+  let shown: string | undefined;
   try {
     shown = familiarString(parseReference(ref));
   } catch (e) {
     if (e instanceof InvalidReferenceError && !/^[0-9a-f]{1,64}$/.test(ref)) throw e;
   }
-  throw new ImageNotFoundError(shown);
+  // Like Docker, an image id is never pulled; a name is pulled when asked or when absent.
+  const puller = shown !== undefined && policy !== 'never' ? ctx.pullImage : undefined;
+  const platform = pull.platform;
+  if (puller && policy === 'always') await puller(ref, { reason: 'always', shown: shown!, platform });
+  const image = await ctx.images.resolve(ref);
+  if (image) return image;
+  if (puller && policy === 'missing') {
+    await puller(ref, { reason: 'missing', shown: shown!, platform });
+    const pulled = await ctx.images.resolve(ref);
+    if (pulled) return pulled;
+  }
+  throw new ImageNotFoundError(shown ?? ref);
 }
 
 function parsePublish(specs: string[]): Record<string, PortBinding[]> {
@@ -126,7 +152,7 @@ async function parseVolumes(ctx: ContainerContext, specs: string[]): Promise<Mou
 }
 
 export async function createContainer(ctx: ContainerContext, spec: CreateSpec): Promise<ContainerRecord> {
-  const image = await resolveImage(ctx, spec.image);
+  const image = await resolveImage(ctx, spec.image, spec);
   if (!image.wasm) {
     throw new UnsupportedError(
       `image ${spec.image} is for ${image.platform}, not wasm: the wasm backend cannot run it (no runc backend configured)`,

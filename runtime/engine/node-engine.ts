@@ -1,6 +1,7 @@
 // An Engine over the Node stores under one berth root ($BERTH_ROOT, $XDG_DATA_HOME/berth or
 // ~/.local/share/berth): what the CLI and test harnesses open.
 
+import type { ImagePuller } from '../containers/container-create.ts';
 import { NodeContainerStore } from '../containers/node-container-store.ts';
 import { berthRoot } from '../content/node-store-root.ts';
 import { Engine } from '../engine.ts';
@@ -16,6 +17,8 @@ export interface NodeEngineOptions {
   /** bin/berth.js, so `start` / `run -d` can spawn background hosts. */
   launcher?: string;
   launch?: ProcessLauncher;
+  /** How `create` fetches a missing image (the CLI passes its registry client). */
+  pullImage?: ImagePuller;
 }
 
 export function openNodeEngine(options: NodeEngineOptions = {}): Engine {
@@ -27,5 +30,6 @@ export function openNodeEngine(options: NodeEngineOptions = {}): Engine {
     images: new EngineImages(openNodeImageStore(root)),
     volumes: new NodeVolumeStore(root),
     launch: options.launch ?? wasmLauncher,
+    ...(options.pullImage ? { pullImage: options.pullImage } : {}),
   });
 }

@@ -90,3 +90,21 @@ export const ERRNO_NOTCONN = 53;
 export const ERRNO_NOTSUP = 58;
 export const ERRNO_PIPE = 64;
 export const ERRNO_TIMEDOUT = 73;
+
+/**
+ * The engine's side of one container's network, as the process layer sees it: `open` is called
+ * once when the container's main process starts (with its doorbell) and returns what the worker
+ * needs plus the environment that announces pre-opened listeners (LISTEN_FDS, LISTEN_FDNAMES);
+ * `close` when that process has exited.
+ */
+export interface ProcessNetwork {
+  open(bell: DoorbellTransfer): { spec: NetSpec; env: string[] };
+  close(): void;
+}
+
+/**
+ * The first pre-opened listener's fd: 0-2 are stdio, 3 is the root preopen ('/'), so listeners
+ * are 4, 5, … in LISTEN_FDNAMES order (systemd's SD_LISTEN_FDS_START is 3; WASI's preopens
+ * come first).
+ */
+export const LISTEN_FDS_START = 4;

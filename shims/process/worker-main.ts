@@ -6,7 +6,7 @@
 import { applyTar } from '../../overlay/apply.ts';
 import { diffTar } from '../../overlay/diff.ts';
 import { Layer } from '../../overlay/layer.ts';
-import type { FileSystem } from '../../overlay/types.ts';
+import { type FileSystem, FsError } from '../../overlay/types.ts';
 import { UnionFs } from '../../overlay/union-fs.ts';
 import { UpperLayer } from '../../overlay/upper-layer.ts';
 import { Vfs } from '../../overlay/vfs.ts';
@@ -128,8 +128,24 @@ async function buildVfs(
   const root = rootSpec ? await mountFs(rootSpec, platform) : emptyRoot();
   const vfs = new Vfs(root.fs);
   const rest = mounts.filter((m) => m !== rootSpec).sort((a, b) => a.target.length - b.target.length);
-  for (const m of rest) vfs.mount(m.target, (await mountFs(m, platform)).fs);
+  for (const m of rest) {
+    makeMountPoint(vfs, m.target);
+    vfs.mount(m.target, (await mountFs(m, platform)).fs);
+  }
   return { vfs, ...(root.union ? { root: root.union } : {}) };
+}
+
+/**
+ * Creates the missing directories of a mount point, as Docker does, so `/mnt/data` is reachable
+ * and listed even when the image has no `/mnt`. A read-only parent leaves it as it is.
+ */
+function makeMountPoint(vfs: Vfs, target: string): void {
+  let path = '';
+  for (const name of target.split('/')) {
+    if (!name) continue;
+    path += `/${name}`;
+    if (vfs.stat(path, true) instanceof FsError) vfs.mkdir(path, 0o755);
+  }
 }
 
 function stdioFd(spec: StdioSpec, input: boolean, bell: SabDoorbell): Fd {
@@ -244,6 +260,12 @@ async function run(
         return PAUSE_CHECK_INTERVAL;
       },
     };
+    // Name an import berth lacks instead of V8's "Import #0 … is not an object or function".
+    for (const imp of WebAssembly.Module.imports(module)) {
+      if (imports[imp.module]?.[imp.name] === undefined) {
+        throw new TypeError(`the module imports ${imp.module}.${imp.name}, which berth does not provide`);
+      }
+    }
     instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
     // Missing exports are "cannot execute", not a trap: check them before running.
     wasi.bind(instance);

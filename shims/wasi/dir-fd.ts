@@ -10,11 +10,9 @@ import { Fd, Filetype, type Result } from './fd.ts';
 import type { GuestFs, TimeSpec } from './guest-fs.ts';
 import { filetypeOf } from './structs.ts';
 
-const encoder = new TextEncoder();
-
-/** One listing of a directory, names already UTF-8. */
+/** One listing of a directory. */
 export interface DirSnapshot {
-  readonly names: Uint8Array[];
+  readonly names: string[];
   readonly inos: number[];
   readonly types: number[];
 }
@@ -55,11 +53,11 @@ export class DirFd extends Fd {
     const parent = this.path === '/' ? self.value : this.vfs.stat(parentOf(this.path), true);
     const selfIno = self.value ? self.value.ino : 0;
     const parentIno = parent && !(parent instanceof Error) ? parent.ino : 0;
-    const names: Uint8Array[] = [DOT, DOTDOT];
+    const names = ['.', '..'];
     const inos = [selfIno, parentIno];
     const types: number[] = [Filetype.DIRECTORY, Filetype.DIRECTORY];
     for (const e of entries) {
-      names.push(encoder.encode(e.name));
+      names.push(e.name);
       inos.push(e.ino);
       types.push(filetypeOf(e.type));
     }
@@ -83,8 +81,6 @@ export class DirFd extends Fd {
   }
 }
 
-const DOT = encoder.encode('.');
-const DOTDOT = encoder.encode('..');
 
 const parentOf = (path: string): string => {
   const i = path.lastIndexOf('/');

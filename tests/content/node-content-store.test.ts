@@ -31,7 +31,7 @@ describe('NodeContentStore on disk', () => {
     const err = await store.get(d).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DigestMismatchError);
     expect((err as Error).message).toContain(d);
-    // A put of the right bytes repairs it (sizes are equal here, so the store rewrites only if told)
+    // A put of the right bytes repairs a file of the wrong size.
     writeFileSync(path, 'short');
     await store.put(data);
     expect(same(await store.get(d), data)).toBe(true);

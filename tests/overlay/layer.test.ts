@@ -133,6 +133,19 @@ describe('Layer.fromTar', () => {
     expect(snapshot(layer, false)).toEqual({ '/link': 'dir', '/link/passwd': 'file "p"' });
   });
 
+  it('reads an absolute hardlink name inside the layer root', async () => {
+    const layer = await Layer.fromTar(
+      await makeTar([
+        { name: 'etc/passwd', content: 'guest' },
+        { name: 'h', type: 'link', linkname: '/etc/passwd' },
+        { name: 'out', type: 'symlink', linkname: '../../../../etc/passwd' },
+      ]),
+    );
+    expect(stat(layer, '/h').ino).toBe(stat(layer, '/etc/passwd').ino);
+    // symlink targets are kept verbatim: the Vfs resolves them inside the guest root
+    expect(layer.readlink('/out')).toBe('../../../../etc/passwd');
+  });
+
   it('refuses hardlinks that point outside the layer, at nothing, or at a directory', async () => {
     await expect(
       Layer.fromTar(await makeTar([{ name: 'h', type: 'link', linkname: '../../etc/passwd' }])),
@@ -169,6 +182,11 @@ describe('Layer.fromTar', () => {
     expect(code(layer.open('/dev/null', { read: true }))).toBe('EACCES');
     expect(code(layer.open('/dev/sda', { read: true }))).toBe('EACCES');
     expect(code(layer.open('/fifo', { read: true }))).toBe('EACCES');
+  });
+
+  it('rejects bytes that are not a tar with a clear error', async () => {
+    const junk = new Uint8Array(1024).fill(0x41);
+    await expect(Layer.fromTar(junk)).rejects.toMatchObject({ code: 'BERTH_LAYER_TAR' });
   });
 
   it('is read-only: EROFS on every change', async () => {

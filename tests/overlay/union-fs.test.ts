@@ -246,6 +246,16 @@ describe('UnionFs copy-up', () => {
     expect(code(fs.lstat('/f/x'))).toBe('ENOTDIR');
   });
 
+  it('refuses names a layer cannot hold (.wh. prefix), so a diff never changes meaning', async () => {
+    const fs = await union({ f: 'x' });
+    expect(code(fs.open('/.wh.f', { write: true, create: true }))).toBe('EINVAL');
+    expect(code(fs.mkdir('/.wh..wh..opq', 0o755))).toBe('EINVAL');
+    expect(code(fs.symlink('x', '/.wh.x'))).toBe('EINVAL');
+    expect(code(fs.rename('/f', '/.wh.g'))).toBe('EINVAL');
+    expect(code(fs.link('/f', '/.wh.h'))).toBe('EINVAL');
+    expect(snapshot(fs, false)).toEqual({ '/f': 'file "x"' });
+  });
+
   it('an open handle keeps its inode after unlink and rename', async () => {
     const fs = await union({});
     write(fs, '/tmp', 'kept');

@@ -9,11 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { WASI } from 'node:wasi';
 import { UpperLayer } from '../../overlay/upper-layer.ts';
+import { Vfs } from '../../overlay/vfs.ts';
 import { SabDoorbell } from '../../shims/process/doorbell.ts';
 import { ERRNO_SUCCESS, Fd, Filetype, type Result } from '../../shims/wasi/fd.ts';
 import type { GuestFs } from '../../shims/wasi/guest-fs.ts';
 import { Wasi } from '../../shims/wasi/index.ts';
-import { MiniVfs } from './mini-vfs.ts';
 
 const SOURCES = path.resolve(import.meta.dirname, '../../images/tests');
 const CACHE = path.join(os.tmpdir(), 'berth-wasi-guests');
@@ -75,7 +75,7 @@ export interface BerthRun {
 
 export const newFs = (): { fs: UpperLayer; vfs: GuestFs } => {
   const upper = new UpperLayer();
-  return { fs: upper, vfs: new MiniVfs(upper) };
+  return { fs: upper, vfs: new Vfs(upper) };
 };
 
 export const runBerth = (

@@ -2,7 +2,11 @@
 // leave the directory: the Vfs resolves every path component itself through lstat/readlink here,
 // and this class never follows a host symlink (lstat, lutimes, lchown, O_NOFOLLOW on open), so a
 // symlink planted in the directory is only ever read as a link, never traversed by the host.
-// (A host process swapping a directory for a symlink between two calls is outside that promise.)
+// Intermediate directories are never re-resolved by name on the host either: on Linux every call
+// walks from the mount root one component at a time with O_DIRECTORY|O_NOFOLLOW through
+// /proc/self/fd (an openat() emulation), so a guest (or anyone) swapping a directory for a symlink
+// between the Vfs's check and the host call gets ELOOP, never the link's target
+// (regression: tests/sandbox/mount-race.test.ts, the CVE-2018-15664 class).
 
 import * as fs from 'node:fs';
 import {
@@ -50,6 +54,14 @@ const C = fs.constants;
 const NOFOLLOW = C.O_NOFOLLOW ?? 0;
 const DIRECTORY = C.O_DIRECTORY ?? 0;
 let nextDev = 0x4000;
+/** openat() emulation needs /proc/self/fd (Linux). Elsewhere paths are joined as before. */
+const PROC_FD = (() => {
+  try {
+    return fs.statSync('/proc/self/fd').isDirectory();
+  } catch {
+    return false;
+  }
+})();
 
 function fileType(s: fs.BigIntStats | fs.Dirent): FileType {
   if (s.isFile()) return 'file';
@@ -158,12 +170,39 @@ export class HostDirectoryFs implements FileSystem {
     this.root = source.replace(/\/+$/, '') || '/';
   }
 
-  private host(path: string): string {
+  private joined(path: string): string {
     return path === '/' ? this.root : this.root === '/' ? path : this.root + path;
+  }
+  /** An fd of directory `path`, reached component by component without following any symlink. */
+  private openDir(path: string): number {
+    let fd = fs.openSync(this.root, C.O_RDONLY | DIRECTORY);
+    try {
+      for (const name of path.split('/')) {
+        if (!name) continue;
+        const next = fs.openSync(`/proc/self/fd/${fd}/${name}`, C.O_RDONLY | DIRECTORY | NOFOLLOW);
+        fs.closeSync(fd);
+        fd = next;
+      }
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
+    }
+    return fd;
+  }
+  /** Runs `op` on a host path for `path` whose parent cannot be swapped under it. */
+  private anchored<T>(path: string, op: (host: string) => T): T {
+    if (!PROC_FD || path === '/') return op(this.joined(path));
+    const slash = path.lastIndexOf('/');
+    const dirFd = this.openDir(path.slice(0, slash));
+    try {
+      return op(`/proc/self/fd/${dirFd}/${path.slice(slash + 1)}`);
+    } finally {
+      fs.closeSync(dirFd);
+    }
   }
   private attempt<T>(syscall: string, path: string, op: (host: string) => T): T | FsError {
     try {
-      return op(this.host(path));
+      return this.anchored(path, op);
     } catch (error) {
       return fsError(error, syscall, path);
     }
@@ -203,14 +242,23 @@ export class HostDirectoryFs implements FileSystem {
   }
   readdir(path: string): DirEntry[] | FsError {
     return this.attempt('readdir', path, (h) => {
-      const entries = fs.readdirSync(h, { withFileTypes: true });
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const base = h === '/' ? '' : h;
-      return entries.map((e) => ({
-        name: e.name,
-        type: fileType(e),
-        ino: Number(fs.lstatSync(`${base}/${e.name}`, { bigint: true }).ino),
-      }));
+      const list = (dir: string) => {
+        const entries = fs.readdirSync(dir, { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        const base = dir === '/' ? '' : dir;
+        return entries.map((e) => ({
+          name: e.name,
+          type: fileType(e),
+          ino: Number(fs.lstatSync(`${base}/${e.name}`, { bigint: true }).ino),
+        }));
+      };
+      if (!PROC_FD) return list(h);
+      const fd = this.openDir(path);
+      try {
+        return list(`/proc/self/fd/${fd}`);
+      } finally {
+        fs.closeSync(fd);
+      }
     });
   }
   mkdir(path: string, mode: number): FsError | undefined {
@@ -223,14 +271,14 @@ export class HostDirectoryFs implements FileSystem {
     return this.mutate('unlink', path, (h) => fs.unlinkSync(h));
   }
   rename(from: string, to: string): FsError | undefined {
-    return this.mutate('rename', from, (h) => fs.renameSync(h, this.host(to)));
+    return this.mutate('rename', from, (h) => this.anchored(to, (t) => fs.renameSync(h, t)));
   }
   symlink(target: string, path: string): FsError | undefined {
     return this.mutate('symlink', path, (h) => fs.symlinkSync(target, h));
   }
   link(existing: string, path: string): FsError | undefined {
     // link(2) on Linux does not follow a symlink given as `existing`.
-    return this.mutate('link', path, (h) => fs.linkSync(this.host(existing), h));
+    return this.mutate('link', path, (h) => this.anchored(existing, (e) => fs.linkSync(e, h)));
   }
   utimes(path: string, atimeNs: bigint | null | 'now', mtimeNs: bigint | null | 'now'): FsError | undefined {
     return this.mutate('utimes', path, (h) => {

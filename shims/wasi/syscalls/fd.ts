@@ -48,7 +48,47 @@ export const timeSpecs = (atim: bigint, mtim: bigint, fst: number): [TimeSpec, T
   return [a, m];
 };
 
+/**
+ * A name's UTF-8 form for fd_readdir without allocating: ASCII names (nearly all) are copied
+ * char by char; others go through TextEncoder.
+ */
+class Utf8Name {
+  private name = '';
+  private bytes: Uint8Array | undefined;
+  length = 0;
+  set(name: string): this {
+    this.name = name;
+    this.bytes = undefined;
+    let ascii = true;
+    for (let i = 0; i < name.length; i++) {
+      if (name.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) this.length = name.length;
+    else {
+      this.bytes = encoder.encode(name);
+      this.length = this.bytes.length;
+    }
+    return this;
+  }
+  /** Copies the first `n` bytes to `into` at `at`. */
+  copyTo(into: Uint8Array, at: number, n: number): void {
+    if (this.bytes) {
+      into.set(this.bytes.subarray(0, n), at);
+      return;
+    }
+    const name = this.name;
+    for (let i = 0; i < n; i++) into[at + i] = name.charCodeAt(i);
+  }
+}
+
+const encoder = new TextEncoder();
+
 export const fdSyscalls = (ctx: WasiContext) => {
+  const nameBytes = new Utf8Name();
+  const utf8 = (name: string): Utf8Name => nameBytes.set(name);
   const { mem, fds } = ctx;
   let scratch = new Uint8Array(4096);
   const direntScratch = new DataView(new ArrayBuffer(dirent.size));
@@ -325,20 +365,19 @@ export const fdSyscalls = (ctx: WasiContext) => {
       const u8 = mem.u8;
       let used = 0;
       for (let i = start; i < names.length; i++) {
-        const name = names[i]!;
+        const name = utf8(names[i]!);
         const room = bufLen - used;
         if (room >= dirent.size + name.length) {
           dirent.write(view, buf + used, i + 1, inos[i]!, name.length, types[i]!);
-          u8.set(name, buf + used + dirent.size);
+          name.copyTo(u8, buf + used + dirent.size, name.length);
           used += dirent.size + name.length;
           continue;
         }
         // The last entry goes in as far as it fits; the caller retries with a bigger buffer.
         dirent.write(direntScratch, 0, i + 1, inos[i]!, name.length, types[i]!);
         const head = new Uint8Array(direntScratch.buffer);
-        const fromHead = Math.min(room, dirent.size);
-        u8.set(head.subarray(0, fromHead), buf + used);
-        if (room > dirent.size) u8.set(name.subarray(0, room - dirent.size), buf + used + dirent.size);
+        u8.set(head.subarray(0, Math.min(room, dirent.size)), buf + used);
+        if (room > dirent.size) name.copyTo(u8, buf + used + dirent.size, room - dirent.size);
         used = bufLen;
         break;
       }
