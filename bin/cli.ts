@@ -19,9 +19,11 @@ const modules: Record<string, Loader> = {
   list: () => import('./commands/list.ts'),
   inspect: () => import('./commands/inspect.ts'),
   logs: () => import('./commands/logs.ts'),
+  engine: () => import('./commands/engine.ts'),
   fs: () => import('./commands/container-fs.ts'),
   images: () => import('./commands/images.ts'),
   volumes: () => import('./commands/volumes.ts'),
+  network: () => import('./commands/network.ts'),
   system: () => import('./commands/system.ts'),
   registry: () => import('./commands/registry.ts'),
 };
@@ -67,6 +69,9 @@ function runOptions(cmd: Command): Command {
     .option('-l, --label <list>', 'Set meta data on a container', collect, [])
     .option('-a, --attach <list>', 'Attach to STDIN, STDOUT or STDERR', collect, [])
     .option('--network <network>', 'Connect a container to a network')
+    .option('--network-alias <list>', 'Add network-scoped alias for the container', collect, [])
+    .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect, [])
+    .option('-P, --publish-all', 'Publish all exposed ports to random ports')
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
     .option('--restart <string>', 'Restart policy to apply when a container exits', 'no')
     .option('--pull <string>', 'Pull image before running ("always", "missing", "never")', 'missing');
@@ -163,11 +168,27 @@ function containerCommands(parent: Command, top: boolean): void {
     .option('-l, --latest', 'Show the latest created container (includes all states)')
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
     .option('--format <string>', 'Format output using a custom template');
+  verb(parent, 'port', 'CONTAINER [PRIVATE_PORT[/PROTO]]', 'List port mappings or a specific mapping for the container', handler('network', 'port'))
+    .argument('<container>')
+    .argument('[private_port]');
   verb(parent, 'logs', '[OPTIONS] CONTAINER', 'Fetch the logs of a container', handler('logs', 'logs'))
     .argument('<container>')
     .option('-f, --follow', 'Follow log output')
     .option('-n, --tail <string>', 'Number of lines to show from the end of the logs', 'all')
-    .option('-t, --timestamps', 'Show timestamps');
+    .option('-t, --timestamps', 'Show timestamps')
+    .option('--since <string>', 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m")')
+    .option('--until <string>', 'Show logs before a timestamp or relative (e.g. "42m")');
+  verb(
+    parent,
+    'attach',
+    '[OPTIONS] CONTAINER',
+    "Attach local standard input, output, and error streams to a running container",
+    handler('engine', 'attach'),
+  )
+    .argument('<container>')
+    .option('--no-stdin', 'Do not attach STDIN')
+    .option('--sig-proxy', 'Proxy all received signals to the process', true)
+    .option('--detach-keys <string>', 'Override the key sequence for detaching a container');
   verb(
     parent,
     'inspect',
@@ -375,6 +396,8 @@ export function buildProgram(): Command {
     .helpCommand(false);
   containerCommands(program, true);
   imageCommands(program, true);
+  // The per-user engine process; the CLI starts it on demand (runtime/engine-server).
+  verb(program, '__engine', '', 'Serve detached containers (internal)', handler('engine', 'serve'));
   const container = program.command('container').usage('COMMAND').description('Manage containers');
   containerCommands(container, false);
   const image = program.command('image').usage('COMMAND').description('Manage images');
@@ -428,8 +451,37 @@ export function buildProgram(): Command {
   verb(volume, 'prune', '[OPTIONS]', 'Remove unused local volumes', V('prune'))
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('-a, --all', 'Remove all unused volumes');
+  const network = program.command('network').usage('COMMAND').description('Manage networks');
+  const N = (n: string) => handler('network', n);
+  verb(network, 'create', '[OPTIONS] NETWORK', 'Create a network', N('create'))
+    .argument('<name>')
+    .option('-d, --driver <string>', 'Driver to manage the Network', 'bridge')
+    .option('--subnet <string>', 'Subnet in CIDR format that represents a network segment')
+    .option('--gateway <string>', 'IPv4 Gateway for the master subnet')
+    .option('--internal', 'Restrict external access to the network')
+    .option('--label <list>', 'Set metadata on a network', collect, []);
+  verb(network, 'ls', '[OPTIONS]', 'List networks', N('ls'))
+    .aliases(['list'])
+    .option('-q, --quiet', 'Only display network IDs')
+    .option('--no-trunc', 'Do not truncate the output')
+    .option('-f, --filter <filter>', 'Provide filter values', collect, [])
+    .option('--format <string>', 'Format output using a custom template');
+  verb(network, 'inspect', '[OPTIONS] NETWORK [NETWORK...]', 'Display detailed information on one or more networks', N('inspect'))
+    .argument('<network...>')
+    .option('-f, --format <string>', 'Format output using a custom template');
+  verb(network, 'rm', 'NETWORK [NETWORK...]', 'Remove one or more networks', N('rm'))
+    .aliases(['remove'])
+    .argument('<network...>');
+  verb(network, 'connect', '[OPTIONS] NETWORK CONTAINER', 'Connect a container to a network', N('connect'))
+    .argument('<network>')
+    .argument('<container>')
+    .option('--alias <list>', 'Add network-scoped alias for the container', collect, []);
+  verb(network, 'disconnect', '[OPTIONS] NETWORK CONTAINER', 'Disconnect a container from a network', N('disconnect'))
+    .argument('<network>')
+    .argument('<container>')
+    .option('-f, --force', 'Force the container to disconnect from a network');
   registryCommands(program, image);
-  for (const group of [container, image, system, volume]) {
+  for (const group of [container, image, system, volume, network]) {
     group.action(() => {
       group.outputHelp();
     });

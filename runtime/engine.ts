@@ -20,6 +20,7 @@ import type { EngineImages } from './engine/engine-images.ts';
 import type { EngineHost, HostSignal } from './engine/host.ts';
 import type { ProcessLauncher } from './engine/process-launcher.ts';
 import type { VolumeStore } from './volumes/volume-store.ts';
+import type { EngineNetworks } from './networks/engine-networks.ts';
 
 export interface EngineDeps {
   store: ContainerStore;
@@ -29,6 +30,8 @@ export interface EngineDeps {
   launch: ProcessLauncher;
   root: string;
   pullImage?: ImagePuller;
+  /** Virtual networks and port mapping (runtime/networks); absent: containers get no sockets. */
+  networks?: EngineNetworks;
 }
 
 export interface RunResult {
@@ -52,6 +55,9 @@ export class Engine {
   get volumes(): VolumeStore {
     return this.ctx.volumes;
   }
+  get networks(): EngineNetworks | undefined {
+    return this.ctx.networks;
+  }
 
   // --- containers -------------------------------------------------------------------------
 
@@ -71,7 +77,7 @@ export class Engine {
     const rec = await refresh(this.ctx, ref);
     if (isActive(rec.State.Status)) return rec;
     if (!this.ctx.host.spawnDetached) throw new Error('this host cannot start background containers');
-    this.ctx.host.spawnDetached(rec.Id);
+    await this.ctx.host.spawnDetached(rec.Id);
     const { waitForState } = await import('./containers/container-context.ts');
     const after = await waitForState(
       this.ctx,

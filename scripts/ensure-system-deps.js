@@ -19,6 +19,9 @@ const packages = {
   'busybox-static': '/bin/busybox',
   openssl: '/usr/bin/openssl',
   curl: '/usr/bin/curl',
+  // Peers of `npm run bench`: podman with runc (crun refuses hybrid cgroup hosts).
+  podman: '/usr/bin/podman',
+  runc: '/usr/sbin/runc',
 };
 
 function installed(name) {

@@ -38,8 +38,8 @@ export function containerJson(e: Engine, rec: ContainerRecord, size: boolean): o
     NetworkSettings: {
       Bridge: '',
       SandboxID: '',
-      Ports: Object.fromEntries(Object.entries(rec.HostConfig.PortBindings)),
-      Networks: {},
+      Ports: rec.NetworkSettings?.Ports ?? Object.fromEntries(Object.entries(rec.HostConfig.PortBindings)),
+      Networks: rec.NetworkSettings?.Networks ?? {},
     },
   };
 }

@@ -29,7 +29,12 @@ export function statusText(rec: ContainerRecord, now: number): string {
 
 function ports(rec: ContainerRecord): string {
   if (!rec.State.Running) return '';
-  return Object.entries(rec.HostConfig.PortBindings)
+  // The ports as published at start (-P and "-p 80" get their host port then), else as asked.
+  const published = rec.NetworkSettings?.Ports;
+  const asked = published
+    ? Object.entries(published).map(([k, v]) => [k, v ?? [{ HostIp: '', HostPort: '' }]] as const)
+    : Object.entries(rec.HostConfig.PortBindings);
+  return asked
     .flatMap(([ctr, bindings]) =>
       bindings.map((b) => (b.HostPort ? `${b.HostIp || '0.0.0.0'}:${b.HostPort}->${ctr}` : ctr)),
     )

@@ -6,6 +6,7 @@ import type { CreateSpec } from '../../runtime/containers/container-create.ts';
 import type { Engine } from '../../runtime/engine.ts';
 import type { StartIo } from '../../runtime/containers/container-start.ts';
 import { NotFoundError, UsageError } from '../../runtime/errors.ts';
+import { parseRestartPolicy } from '../../runtime/engine-server/restart-policy.ts';
 import { parseMemory } from '../format/units.ts';
 import { type Opts, eachTarget, engine, err, list, out, str } from './context.ts';
 
@@ -51,10 +52,15 @@ function createSpec(args: string[], o: Opts): CreateSpec {
     env: [...list(o.envFile).flatMap(envFile), ...envEntries(list(o.env))],
     volumes: list(o.volume),
     publish: list(o.publish),
+    ...(str(o.network) !== undefined ? { network: str(o.network)! } : {}),
+    networkAliases: list(o.networkAlias),
+    addHosts: list(o.addHost),
+    publishAll: o.publishAll === true,
     labels,
     tty: o.tty === true,
     interactive: o.interactive === true,
     autoRemove: o.rm === true,
+    ...restartOption(o),
     ...(str(o.name) !== undefined ? { name: str(o.name)! } : {}),
     ...(str(o.entrypoint) !== undefined ? { entrypoint: str(o.entrypoint)! } : {}),
     ...(str(o.workdir) !== undefined ? { workdir: str(o.workdir)! } : {}),
@@ -63,6 +69,16 @@ function createSpec(args: string[], o: Opts): CreateSpec {
     ...(memoryBytes !== undefined ? { memory: memoryBytes } : {}),
     ...pullOptions(o),
   };
+}
+
+/** `--restart`: Docker's policies; `--rm` with a policy other than no is Docker's conflict. */
+function restartOption(o: Opts): Pick<CreateSpec, 'restart'> {
+  const spec = str(o.restart);
+  if (spec === undefined) return {};
+  const restart = parseRestartPolicy(spec);
+  if (restart.Name !== 'no' && o.rm === true)
+    throw new UsageError('Conflicting options: --restart and --rm');
+  return { restart };
 }
 
 /** `--pull` and `--platform`: the engine pulls a missing image through the CLI's registry client. */
@@ -149,7 +165,18 @@ export async function run(args: string[], o: Opts): Promise<number> {
     return 0;
   }
   await warming;
+  if (joinsUserNetwork(spec)) {
+    // Its peers live in the engine's network stack, so the container runs there too, attached.
+    const { runInEngine } = await import('./engine.ts');
+    return finish(await runInEngine(rec.Id, { interactive: o.interactive === true, tty: o.tty === true }));
+  }
   return finish(await attachAndWait(e, rec.Id, { ...o, interactive: o.interactive === true }));
+}
+
+/** A network other than the default bridge or none: one other containers of the engine share. */
+function joinsUserNetwork(spec: CreateSpec): boolean {
+  const net = (spec as { network?: string }).network;
+  return net !== undefined && !['bridge', 'default', 'none', 'host'].includes(net);
 }
 
 export async function create(args: string[], o: Opts): Promise<number> {

@@ -62,6 +62,7 @@ export async function info(_args: string[], o: Opts): Promise<number> {
     Name: os.hostname(),
     BerthRootDir: e.root,
     ServerVersion: berthVersion,
+    ...(await registryInfo()),
   };
   if (str(o.format)) {
     out(renderInspect([data], str(o.format)));
@@ -73,9 +74,46 @@ export async function info(_args: string[], o: Opts): Promise<number> {
       ` Images: ${data.Images}\n Volumes: ${data.Volumes}\n Server Version: ${berthVersion}\n Storage Driver: ${data.Driver}\n` +
       ` Backends: wasm (default)\n Default Runtime: wasm\n Engine: ${data.Engine}\n Kernel Version: ${data.KernelVersion}\n` +
       ` Operating System: ${data.OperatingSystem}\n OSType: ${data.OSType}\n Architecture: ${data.Architecture}\n CPUs: ${data.NCPU}\n` +
-      ` Total Memory: ${(data.MemTotal / 1024 ** 3).toFixed(2)}GiB\n Name: ${data.Name}\n Berth Root Dir: ${data.BerthRootDir}\n`,
+      ` Total Memory: ${(data.MemTotal / 1024 ** 3).toFixed(2)}GiB\n Name: ${data.Name}\n Berth Root Dir: ${data.BerthRootDir}\n` +
+      registryInfoText(data),
   );
   return 0;
+}
+
+/** Docker's registry and proxy fields of `info`, from berth's config file and environment. */
+async function registryInfo() {
+  const { loadBerthConfig } = await import('../../runtime/config/node-config-file.ts');
+  const { proxyEnvironment } = await import('../../runtime/config/berth-config.ts');
+  const config = await loadBerthConfig();
+  const env = proxyEnvironment(config, process.env);
+  const pick = (name: string) => env[name] || env[name.toLowerCase()] || '';
+  return {
+    HttpProxy: pick('HTTP_PROXY'),
+    HttpsProxy: pick('HTTPS_PROXY'),
+    NoProxy: pick('NO_PROXY'),
+    IndexServerAddress: 'https://index.docker.io/v1/',
+    RegistryConfig: {
+      Mirrors: [...config.registryMirrors].map((m) => `${m}/`),
+      InsecureRegistryCIDRs: ['127.0.0.0/8', '::1/128'],
+      InsecureRegistries: [...config.insecureRegistries],
+    },
+  };
+}
+
+function registryInfoText(d: Awaited<ReturnType<typeof registryInfo>>): string {
+  const section = (title: string, items: string[]) =>
+    items.length ? ` ${title}:\n${items.map((i) => `  ${i}\n`).join('')}` : '';
+  return (
+    (d.HttpProxy ? ` HTTP Proxy: ${d.HttpProxy}\n` : '') +
+    (d.HttpsProxy ? ` HTTPS Proxy: ${d.HttpsProxy}\n` : '') +
+    (d.NoProxy ? ` No Proxy: ${d.NoProxy}\n` : '') +
+    ` Registry: ${d.IndexServerAddress}\n` +
+    section('Insecure Registries', [
+      ...d.RegistryConfig.InsecureRegistries,
+      ...d.RegistryConfig.InsecureRegistryCIDRs,
+    ]) +
+    section('Registry Mirrors', d.RegistryConfig.Mirrors)
+  );
 }
 
 export async function df(_args: string[], o: Opts): Promise<number> {

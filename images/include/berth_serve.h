@@ -33,14 +33,14 @@
 #define BERTH_SEND_FLAGS MSG_NOSIGNAL
 #endif
 
-static int serve_set_nonblock(int fd) {
+static inline int serve_set_nonblock(int fd) {
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0) return -1;
   return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 /* The port to serve: $PORT when set (handy natively), else `fallback`. */
-static int serve_port(int fallback) {
+static inline int serve_port(int fallback) {
   const char *p = getenv("PORT");
   if (p && *p) {
     int v = atoi(p);
@@ -51,7 +51,7 @@ static int serve_port(int fallback) {
 
 #ifdef __wasi__
 /* The n-th name of LISTEN_FDNAMES (colon-separated) into out; 0 when absent. */
-static int serve_fd_name(int n, char *out, size_t cap) {
+static inline int serve_fd_name(int n, char *out, size_t cap) {
   const char *names = getenv("LISTEN_FDNAMES");
   if (!names) return 0;
   for (int i = 0; i < n; i++) {
@@ -67,7 +67,7 @@ static int serve_fd_name(int n, char *out, size_t cap) {
 }
 
 /* Does a LISTEN_FDNAMES entry name `port` ("80", "80/tcp", "http:80" ...)? */
-static int serve_name_has_port(const char *name, int port) {
+static inline int serve_name_has_port(const char *name, int port) {
   char want[8];
   snprintf(want, sizeof want, "%d", port);
   size_t wl = strlen(want);
@@ -81,7 +81,7 @@ static int serve_name_has_port(const char *name, int port) {
 #endif
 
 /* A listening, non-blocking TCP socket for `port`, or -1 (message on stderr). */
-static int serve_listen(int port) {
+static inline int serve_listen(int port) {
 #ifdef __wasi__
   const char *count_env = getenv("LISTEN_FDS");
   int count = count_env ? atoi(count_env) : 0;
@@ -135,7 +135,7 @@ static int serve_listen(int port) {
 }
 
 /* Accepts one connection as a non-blocking fd; -1 with errno EAGAIN when none is waiting. */
-static int serve_accept(int listener) {
+static inline int serve_accept(int listener) {
   int fd = accept(listener, NULL, NULL);
   if (fd < 0) return -1;
   serve_set_nonblock(fd);

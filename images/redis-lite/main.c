@@ -4,7 +4,9 @@
  * (it never reads) is read no further until it drains, so memory stays bounded. */
 #include <errno.h>
 #include <poll.h>
+#ifndef __wasi__
 #include <signal.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

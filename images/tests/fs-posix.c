@@ -72,6 +72,9 @@ int main(void) {
   check("stat missing", stat("/work/nope", &st));
   check("stat through file", stat("/work/a.txt/x", &st));
 
+  fd = open("/work/\xc3\xbcn\xc3\xaf \xe2\x9c\x93.txt", O_CREAT | O_WRONLY, 0644);
+  check("open unicode name", fd >= 0 ? 0 : -1);
+  close(fd);
   check("symlink", symlink("a.txt", "/work/link"));
   char target[64] = {0};
   check("readlink", (int)readlink("/work/link", target, sizeof target));
@@ -96,6 +99,7 @@ int main(void) {
   check("unlink missing", unlink("/work/zzz"));
   list("/work");
   check("unlink moved", unlink("/work/moved"));
+  check("unlink unicode", unlink("/work/\xc3\xbcn\xc3\xaf \xe2\x9c\x93.txt"));
   check("rmdir sub", rmdir("/work/sub"));
   list("/work");
 
@@ -106,5 +110,35 @@ int main(void) {
   check("lseek negative", (int)lseek(fd, -10, SEEK_SET));
   close(fd);
   list("/");
+
+  // A directory bigger than libc's dirent buffer: readdir continues by cookie, and
+  // telldir/seekdir come back to the same place.
+  mkdir("/big", 0755);
+  char name[64];
+  for (int i = 0; i < 300; i++) {
+    snprintf(name, sizeof name, "/big/file-%03d-with-a-rather-long-name-to-fill-buffers", i);
+    close(open(name, O_CREAT | O_WRONLY, 0644));
+  }
+  DIR *d = opendir("/big");
+  int count = 0, seen = 0;
+  long mark = -1;
+  char after_mark[5][64];
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    if (count == 150) mark = telldir(d);
+    if (mark >= 0 && seen < 5 && count > 150) strcpy(after_mark[seen++], e->d_name);
+    count++;
+  }
+  printf("big count=%d\n", count);
+  seekdir(d, mark);
+  int same = 1;
+  for (int i = 0; i < 5; i++) {
+    e = readdir(d);
+    while (e && (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))) e = readdir(d);
+    same &= e && !strcmp(e->d_name, after_mark[i]);
+  }
+  printf("seekdir same=%d\n", same);
+  closedir(d);
   return 0;
 }

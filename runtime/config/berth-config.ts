@@ -15,6 +15,46 @@ export interface BerthConfig {
   readonly insecureRegistries: readonly string[];
   /** DNS servers for containers (Docker's `dns`), IP addresses. */
   readonly dns: readonly string[];
+  /** Docker's daemon.json `proxies` (`http-proxy`, `https-proxy`, `no-proxy`): win over the environment. */
+  readonly proxies?: ProxySettings;
+}
+
+export interface ProxySettings {
+  readonly httpProxy?: string;
+  readonly httpsProxy?: string;
+  readonly noProxy?: string;
+}
+
+function proxySettings(raw: unknown, source: string): ProxySettings | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${source}: "proxies" must be an object`);
+  const out: Record<string, string> = {};
+  for (const [key, field] of [
+    ['http-proxy', 'httpProxy'],
+    ['https-proxy', 'httpsProxy'],
+    ['no-proxy', 'noProxy'],
+  ] as const) {
+    const v = (raw as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new ConfigError(`${source}: "proxies.${key}" must be a string`);
+    out[field] = v;
+  }
+  return out;
+}
+
+/** The proxy variables registry traffic uses: the config's `proxies` over the environment's. */
+export function proxyEnvironment(
+  config: BerthConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  const p = config.proxies;
+  if (!p) return { ...env };
+  return {
+    ...env,
+    ...(p.httpProxy !== undefined ? { HTTP_PROXY: p.httpProxy, http_proxy: p.httpProxy } : {}),
+    ...(p.httpsProxy !== undefined ? { HTTPS_PROXY: p.httpsProxy, https_proxy: p.httpsProxy } : {}),
+    ...(p.noProxy !== undefined ? { NO_PROXY: p.noProxy, no_proxy: p.noProxy } : {}),
+  };
 }
 
 export const DEFAULT_CONFIG: BerthConfig = { registryMirrors: [], insecureRegistries: [], dns: [] };
@@ -96,7 +136,8 @@ export function parseBerthConfig(text: string, source = 'config.json'): BerthCon
   for (const d of dns) {
     if (!isIPv4(d) && !isIPv6(d)) throw new ConfigError(`${source}: ${d} is not an ip address`);
   }
-  return { registryMirrors, insecureRegistries, dns };
+  const proxies = proxySettings(obj.proxies, source);
+  return { registryMirrors, insecureRegistries, dns, ...(proxies ? { proxies } : {}) };
 }
 
 function ipv4ToInt(ip: string): number {

@@ -8,6 +8,7 @@ import type { LaunchedProcess, ProcessLauncher } from '../engine/process-launche
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { ImagePuller } from './container-create.ts';
 import type { VolumeStore } from '../volumes/volume-store.ts';
+import type { EngineNetworks } from '../networks/engine-networks.ts';
 import { type ContainerRecord, withStatus } from './container-record.ts';
 import { isActive } from './container-status.ts';
 import type { ContainerStore, ControlRequest } from './container-store.ts';
@@ -32,6 +33,8 @@ export interface ContainerContext {
   readonly hosted: Map<string, HostedContainer>;
   /** Pulls an image `create` needs (the CLI's registry client); absent: never pull. */
   readonly pullImage?: ImagePuller;
+  /** Virtual networks and port mapping (runtime/networks). */
+  readonly networks?: EngineNetworks;
 }
 
 /** Exit code Docker reports for a container whose daemon went away under it. */

@@ -6,7 +6,9 @@ import { InvalidReferenceError, NotFoundError, UnsupportedError, UsageError } fr
 import { familiarString, parseReference } from '../oci/reference.ts';
 import type { ContainerContext } from './container-context.ts';
 import { checkName, newContainerId, randomName } from './container-names.ts';
-import { type ContainerRecord, type MountPoint, type PortBinding, initialState } from './container-record.ts';
+import { type ContainerRecord, type MountPoint, initialState } from './container-record.ts';
+import { findNetwork } from '../networks/engine-networks.ts';
+import { parsePublish } from '../networks/port-spec.ts';
 
 export interface CreateSpec {
   image: string;
@@ -32,6 +34,13 @@ export interface CreateSpec {
   pull?: PullPolicy;
   /** `--platform` for a pull. */
   platform?: string;
+  /** `--restart` (runtime/engine-server/restart-policy.ts parses it); default no. */
+  restart?: { Name: string; MaximumRetryCount: number };
+  /** `--network` (default bridge; 'none'), `--network-alias`, `--add-host name:ip`, `-P`. */
+  network?: string;
+  networkAliases?: string[];
+  addHosts?: string[];
+  publishAll?: boolean;
 }
 
 export type PullPolicy = 'always' | 'missing' | 'never';
@@ -96,18 +105,6 @@ export async function resolveImage(
   throw new ImageNotFoundError(shown ?? ref);
 }
 
-function parsePublish(specs: string[]): Record<string, PortBinding[]> {
-  const out: Record<string, PortBinding[]> = {};
-  for (const spec of specs) {
-    const m = /^(?:(?:([\d.]+|\[[0-9a-f:]+\]):)?(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(spec);
-    if (!m)
-      throw new UsageError(`invalid argument "${spec}" for "-p, --publish" flag: invalid port specification`);
-    const key = `${m[3]}/${m[4] ?? 'tcp'}`;
-    (out[key] ??= []).push({ HostIp: m[1] ?? '', HostPort: m[2] ?? '' });
-  }
-  return out;
-}
-
 async function parseVolumes(ctx: ContainerContext, specs: string[]): Promise<MountPoint[]> {
   const mounts: MountPoint[] = [];
   for (const spec of specs) {
@@ -151,6 +148,19 @@ async function parseVolumes(ctx: ContainerContext, specs: string[]): Promise<Mou
   return mounts;
 }
 
+/** `--network` must name an existing network (checked before any record exists); `--add-host` name:ip. */
+async function checkNetwork(ctx: ContainerContext, spec: CreateSpec): Promise<string> {
+  const mode = spec.network ?? 'bridge';
+  for (const h of spec.addHosts ?? []) {
+    if (!/^[^:=\s]+[:=]\S+$/.test(h)) throw new UsageError(`invalid argument "${h}" for "--add-host" flag: bad format for add-host: "${h}"`);
+  }
+  if (!ctx.networks) return mode;
+  if (mode === 'host') throw new UnsupportedError('network mode "host" is not supported by berth (its networks are virtual)');
+  const net = findNetwork(await ctx.networks.store.list(), mode);
+  if (!net) throw new NotFoundError(`network ${mode} not found`);
+  return net.Name;
+}
+
 export async function createContainer(ctx: ContainerContext, spec: CreateSpec): Promise<ContainerRecord> {
   const image = await resolveImage(ctx, spec.image, spec);
   if (!image.wasm) {
@@ -177,6 +187,7 @@ export async function createContainer(ctx: ContainerContext, spec: CreateSpec): 
   // any record exists (the Layers are cached, so start does not read them twice in one process).
   await ctx.images.layers(image);
   const mounts = await parseVolumes(ctx, spec.volumes);
+  const networkMode = await checkNetwork(ctx, spec);
   const now = new Date(ctx.host.now()).toISOString();
   const record: ContainerRecord = {
     Id: id,
@@ -194,8 +205,10 @@ export async function createContainer(ctx: ContainerContext, spec: CreateSpec): 
       AutoRemove: spec.autoRemove ?? false,
       Memory: spec.memory ?? 0,
       PortBindings: parsePublish(spec.publish),
-      NetworkMode: 'bridge',
-      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      NetworkMode: networkMode,
+      ...(spec.publishAll ? { PublishAllPorts: true } : {}),
+      ExtraHosts: spec.addHosts?.length ? spec.addHosts : null,
+      RestartPolicy: spec.restart ?? { Name: 'no', MaximumRetryCount: 0 },
     },
     Mounts: mounts,
     Config: {
@@ -223,12 +236,14 @@ export async function createContainer(ctx: ContainerContext, spec: CreateSpec): 
   if (name !== undefined) {
     record.Name = `/${name}`;
     await ctx.store.create(record);
+    await ctx.networks?.join(id, record.Name, networkMode, spec.networkAliases ?? []);
     return record;
   }
   for (let attempt = 0; ; attempt++) {
     record.Name = `/${randomName()}${attempt >= 3 ? attempt : ''}`;
     try {
       await ctx.store.create(record);
+      await ctx.networks?.join(id, record.Name, networkMode, spec.networkAliases ?? []);
       return record;
     } catch (e) {
       if (attempt > 10 || (e as { code?: string }).code !== 'BERTH_CONFLICT') throw e;

@@ -1,6 +1,7 @@
 // What berth keeps about a container: one JSON document per container, written atomically, read
 // by every later command. Field names follow Docker's inspect output where they mean the same.
 
+import type { NetworkSettings } from '../networks/engine-networks.ts';
 import type { ContainerStatus } from './container-status.ts';
 
 export interface ContainerConfig {
@@ -37,6 +38,10 @@ export interface HostConfig {
   PortBindings: Record<string, PortBinding[]>;
   NetworkMode: string;
   RestartPolicy: { Name: string; MaximumRetryCount: number };
+  /** `-P`: every exposed port on a free host port. */
+  PublishAllPorts?: boolean;
+  /** `--add-host name:ip`. */
+  ExtraHosts?: string[] | null;
 }
 
 export interface MountPoint {
@@ -84,6 +89,8 @@ export interface ContainerRecord {
   Config: ContainerConfig;
   /** Bytes of the persisted writable layer (for `ps -s` and `system df`). */
   SizeRw: number;
+  /** Addresses and published ports as of the last start (runtime/networks). */
+  NetworkSettings?: NetworkSettings;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

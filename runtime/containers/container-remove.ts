@@ -8,6 +8,7 @@ import { canRemove, isActive } from './container-status.ts';
 
 export async function removeContainerNow(ctx: ContainerContext, id: string): Promise<void> {
   await ctx.store.remove(id);
+  await ctx.networks?.leave(id);
 }
 
 export async function removeContainer(ctx: ContainerContext, ref: string, force = false): Promise<string> {

@@ -52,6 +52,15 @@ export async function startContainer(
     throw e;
   }
   const id = rec.Id;
+  // Networks first: a published host port that is taken fails the start before any process runs.
+  let attached: Awaited<ReturnType<NonNullable<ContainerContext['networks']>['attach']>> | undefined;
+  try {
+    attached = await ctx.networks?.attach(rec);
+  } catch (e) {
+    await persist(ctx, id, (r) => ({ ...r, State: { ...r.State, ExitCode: 125, Error: (e as Error).message } }));
+    if (rec.HostConfig.AutoRemove) await removeContainerNow(ctx, id);
+    throw e;
+  }
   const proc = await ctx.launch({
     module: exe.bytes,
     args: [rec.Path, ...rec.Args],
@@ -61,6 +70,7 @@ export async function startContainer(
     upper,
     binds: rec.Mounts.map((m) => ({ source: m.Source, target: m.Destination, readonly: !m.RW })),
     memoryLimit: rec.HostConfig.Memory || undefined,
+    ...(attached ? { network: attached.net } : {}),
     stdin: io.stdin,
     stdout: (chunk) => {
       ctx.store.appendLog(id, 'stdout', chunk);
@@ -74,6 +84,7 @@ export async function startContainer(
   const startedAt = new Date(ctx.host.now()).toISOString();
   await persist(ctx, id, (r) => ({
     ...r,
+    ...(attached ? { NetworkSettings: attached.settings } : {}),
     State: {
       ...withStatus(r.State, 'running'),
       Pid: ctx.host.pid,
@@ -90,6 +101,7 @@ export async function startContainer(
     process: proc,
     done: proc.exited.then(async (exit) => {
       const code = exit.exitCode;
+      await ctx.networks?.detach(id);
       if (exit.upper) await ctx.store.writeUpper(id, exit.upper);
       await persist(ctx, id, (r) => ({
         ...r,

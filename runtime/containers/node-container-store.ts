@@ -1,4 +1,4 @@
-// Containers on disk: <root>/containers/<id>/{config.v2.json, upper.bin, container.log, control/}
+// Containers on disk: <root>/containers/<id>/{config.v2.json, upper.bin, container.log[.1], control/}
 // and <root>/containers/names/<name> holding the owner's id. Records are replaced with temp +
 // rename, names are claimed with O_EXCL, so several berth processes never see half a record or
 // give one name to two containers.
@@ -11,6 +11,13 @@ import type { ContainerStore, ControlRequest, LogEntry, LogStream } from './cont
 
 const RECORD = 'config.v2.json';
 const NAMES = 'names';
+const LOG = 'container.log';
+
+/** Bytes per log file before it rotates (BERTH_LOG_MAX_BYTES overrides the 10 MiB default). */
+function logMaxBytes(): number {
+  const v = Number(process.env.BERTH_LOG_MAX_BYTES);
+  return Number.isFinite(v) && v > 0 ? v : 10 * 1024 * 1024;
+}
 
 let tempCounter = 0;
 
@@ -22,7 +29,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 
 export class NodeContainerStore implements ContainerStore {
   readonly dir: string;
-  private readonly logFds = new Map<string, number>();
+  private readonly logFds = new Map<string, { fd: number; size: number }>();
 
   constructor(root: string) {
     this.dir = join(root, 'containers');
@@ -102,8 +109,8 @@ export class NodeContainerStore implements ContainerStore {
 
   async remove(id: string): Promise<void> {
     const rec = this.readRecord(id);
-    const fd = this.logFds.get(id);
-    if (fd !== undefined) fs.closeSync(fd);
+    const log = this.logFds.get(id);
+    if (log !== undefined) fs.closeSync(log.fd);
     this.logFds.delete(id);
     // Rename first so a concurrent reader never sees a half-deleted directory as a container.
     const doomed = join(this.dir, `.${id}.removing.${process.pid}`);
@@ -135,35 +142,64 @@ export class NodeContainerStore implements ContainerStore {
   }
 
   appendLog(id: string, stream: LogStream, bytes: Uint8Array): void {
-    let fd = this.logFds.get(id);
-    if (fd === undefined) {
+    let log = this.logFds.get(id);
+    if (log === undefined) {
       try {
-        fd = fs.openSync(this.path(id, 'container.log'), 'a');
+        const fd = fs.openSync(this.path(id, LOG), 'a');
+        log = { fd, size: fs.fstatSync(fd).size };
       } catch {
         return;
       }
-      this.logFds.set(id, fd);
+      this.logFds.set(id, log);
     }
     const line = { log: Buffer.from(bytes).toString('base64'), stream, time: new Date().toISOString() };
-    fs.writeSync(fd, `${JSON.stringify(line)}\n`);
+    const text = `${JSON.stringify(line)}\n`;
+    fs.writeSync(log.fd, text);
+    log.size += Buffer.byteLength(text);
+    // Bounded like json-file's max-size=10m, max-file=2: the full file becomes container.log.1.
+    if (log.size >= logMaxBytes()) {
+      fs.closeSync(log.fd);
+      this.logFds.delete(id);
+      try {
+        fs.renameSync(this.path(id, LOG), this.path(id, `${LOG}.1`));
+      } catch {}
+    }
   }
 
-  async readLogs(id: string, fromOffset = 0): Promise<{ entries: LogEntry[]; offset: number }> {
+  private readLogFile(id: string, file: string, from: number): { entries: LogEntry[]; end: number } {
     let text: Buffer;
     try {
-      text = fs.readFileSync(this.path(id, 'container.log'));
+      text = fs.readFileSync(this.path(id, file));
     } catch {
-      return { entries: [], offset: fromOffset };
+      return { entries: [], end: 0 };
     }
     const end = text.lastIndexOf(10) + 1; // only whole lines
-    if (end <= fromOffset) return { entries: [], offset: fromOffset };
     const entries: LogEntry[] = [];
-    for (const line of text.subarray(fromOffset, end).toString('utf8').split('\n')) {
+    if (end <= from) return { entries, end };
+    for (const line of text.subarray(from, end).toString('utf8').split('\n')) {
       if (!line) continue;
-      const e = JSON.parse(line) as { log: string; stream: LogStream; time: string };
-      entries.push({ stream: e.stream, time: e.time, bytes: new Uint8Array(Buffer.from(e.log, 'base64')) });
+      try {
+        const e = JSON.parse(line) as { log: string; stream: LogStream; time: string };
+        entries.push({ stream: e.stream, time: e.time, bytes: new Uint8Array(Buffer.from(e.log, 'base64')) });
+      } catch {}
     }
-    return { entries, offset: end };
+    return { entries, end };
+  }
+
+  /**
+   * Entries from `fromOffset` (a position in container.log) on. From 0 the rotated file comes
+   * first; an offset past the current file's end means it was rotated meanwhile, so the rest of
+   * container.log.1 comes first.
+   */
+  async readLogs(id: string, fromOffset = 0): Promise<{ entries: LogEntry[]; offset: number }> {
+    let size = 0;
+    try {
+      size = fs.statSync(this.path(id, LOG)).size;
+    } catch {}
+    const rotatedFrom = fromOffset === 0 ? 0 : fromOffset > size ? fromOffset : -1;
+    const older = rotatedFrom >= 0 ? this.readLogFile(id, `${LOG}.1`, rotatedFrom).entries : [];
+    const current = this.readLogFile(id, LOG, rotatedFrom >= 0 ? 0 : fromOffset);
+    return { entries: [...older, ...current.entries], offset: Math.max(current.end, rotatedFrom >= 0 ? 0 : fromOffset) };
   }
 
   async sendControl(id: string, request: ControlRequest): Promise<void> {

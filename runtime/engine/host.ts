@@ -16,8 +16,9 @@ export interface EngineHost {
   onRing(handler: () => void): () => void;
   /** Signals sent to this host process itself (Ctrl-C, `kill`), forwarded to its containers. */
   onSignal(handler: (signal: HostSignal) => void): () => void;
-  /** Starts a background process that hosts container `id` (`start` / `run -d`). */
-  spawnDetached?(id: string): void;
+  /** Hands container `id` to the per-user engine process that hosts background containers
+   * (`start` / `run -d`), starting that engine when none runs; rejects with the start error. */
+  spawnDetached?(id: string): void | Promise<void>;
   /** Milliseconds; a seam for tests. */
   now(): number;
 }

@@ -7,6 +7,9 @@ import { berthRoot } from '../content/node-store-root.ts';
 import { Engine } from '../engine.ts';
 import { openNodeImageStore } from '../images/node-image-store.ts';
 import { NodeVolumeStore } from '../volumes/node-volume-store.ts';
+import { EngineNetworks } from '../networks/engine-networks.ts';
+import { NodeHostTcp } from '../networks/node-host-tcp.ts';
+import { NodeNetworkStore } from '../networks/node-network-store.ts';
 import { EngineImages } from './engine-images.ts';
 import { NodeHost } from './node-host.ts';
 import type { ProcessLauncher } from './process-launcher.ts';
@@ -26,10 +29,11 @@ export function openNodeEngine(options: NodeEngineOptions = {}): Engine {
   return new Engine({
     root,
     store: new NodeContainerStore(root),
-    host: new NodeHost(options.launcher),
+    host: new NodeHost(options.launcher, root),
     images: new EngineImages(openNodeImageStore(root)),
     volumes: new NodeVolumeStore(root),
     launch: options.launch ?? wasmLauncher,
+    networks: new EngineNetworks(new NodeNetworkStore(root), new NodeHostTcp()),
     ...(options.pullImage ? { pullImage: options.pullImage } : {}),
   });
 }

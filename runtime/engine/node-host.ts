@@ -1,8 +1,7 @@
 // EngineHost on Node: liveness by kill(pid, 0) plus the Linux start time so a reused pid is not
-// taken for a live host; SIGUSR2 as the doorbell; `berth container __host <id>` detached for
-// background containers.
+// taken for a live host; SIGUSR2 as the doorbell; background containers go to the per-user
+// engine process (runtime/engine-server).
 
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { EngineHost, HostSignal } from './host.ts';
 
@@ -21,8 +20,11 @@ function procStat(pid: number | 'self'): { state: string; start: string } | unde
 export class NodeHost implements EngineHost {
   readonly pid = process.pid;
   readonly startTime = procStat('self')?.start;
-  /** Path of bin/berth.js, for detached hosts. */
-  constructor(private readonly launcher?: string) {}
+  /** Path of bin/berth.js and the berth root, for the engine that hosts detached containers. */
+  constructor(
+    private readonly launcher?: string,
+    private readonly root?: string,
+  ) {}
 
   isAlive(pid: number, startTime?: string): boolean {
     if (pid <= 0) return false;
@@ -60,14 +62,16 @@ export class NodeHost implements EngineHost {
     };
   }
 
-  spawnDetached(id: string): void {
-    if (!this.launcher) throw new Error('no launcher to start a background host');
-    const child = spawn(process.execPath, [this.launcher, 'container', '__host', id], {
-      detached: true,
-      stdio: 'ignore',
-      env: process.env,
-    });
-    child.unref();
+  /** The per-user engine (runtime/engine-server) starts it; one engine hosts all of them. */
+  async spawnDetached(id: string): Promise<void> {
+    if (!this.launcher || !this.root) throw new Error('no launcher to start the berth engine');
+    const { EngineClient } = await import('../engine-server/node-engine-client.ts');
+    const client = await EngineClient.connect(this.root, { launcher: this.launcher });
+    try {
+      await client.request({ op: 'start', container: id });
+    } finally {
+      client.close();
+    }
   }
 
   now(): number {

@@ -2,6 +2,7 @@
 // container verbs do not depend on worker details (and a runc backend can slot in later).
 
 import type { Layer } from '../../overlay/layer.ts';
+import type { ProcessNetwork } from '../../shims/net/net-protocol.ts';
 import type { InputSource, Signal } from '../run-wasm.ts';
 
 export interface BindMount {
@@ -26,6 +27,8 @@ export interface LaunchSpec extends ProcessStdio {
   upper?: Uint8Array;
   binds: BindMount[];
   memoryLimit?: number;
+  /** The container's place on berth's networks (sockets, LISTEN_FDS). */
+  network?: ProcessNetwork;
 }
 
 export interface ProcessExit {

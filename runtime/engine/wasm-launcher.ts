@@ -24,6 +24,7 @@ export const wasmLauncher: ProcessLauncher = async (spec: LaunchSpec): Promise<L
     stdout: spec.stdout,
     stderr: spec.stderr,
     ...(spec.memoryLimit ? { memoryLimit: spec.memoryLimit } : {}),
+    ...(spec.network ? { network: spec.network } : {}),
     captureUpper: true,
   });
 };

@@ -2,6 +2,7 @@
 // images/<name>/<name>.wasm, packaged as a proper OCI image the first time it is used. Every byte
 // is fixed (tar mtime 0, uid/gid 0, fixed `created`), so the digests depend only on the .wasm.
 
+import { writeTar } from '../../overlay/tar-write.ts';
 import { packArchiveBytes } from '../archive/tar-io.ts';
 import { type Digest, digestOf } from '../oci/digest.ts';
 import { type ContainerConfig, encodeJson, type ImageConfig, type ImageManifest } from '../oci/manifest.ts';
@@ -12,6 +13,8 @@ export interface BuiltinImageSpec {
   name: string;
   config: ContainerConfig;
   description: string;
+  /** A toolbox layout: the binary at /bin/<name>, each applet a symlink to it in /bin. */
+  applets?: string[];
 }
 
 const wasmEntry = (name: string) => `/${name}.wasm`;
@@ -40,7 +43,16 @@ export const BUILTIN_IMAGES: Record<string, BuiltinImageSpec> = {
   berthbox: {
     name: 'berthbox',
     description: 'a toolbox: sh and core utilities',
-    config: { Entrypoint: [wasmEntry('berthbox')], Cmd: ['sh'], WorkingDir: '/' },
+    config: {
+      Cmd: ['sh'],
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      WorkingDir: '/',
+    },
+    // images/berthbox/main.c's applet table.
+    applets: (
+      '[ basename cat chmod cp cut date dirname echo env false find grep head hostname id ln ls mkdir mv ' +
+      'printenv printf pwd rm rmdir sed seq sh sleep sort tail tee test touch tr true uname uniq wc whoami xargs yes'
+    ).split(' '),
   },
 };
 
@@ -62,8 +74,21 @@ export interface BuiltImage {
   blobs: Uint8Array[];
 }
 
+/** /bin/<name> plus /bin/<applet> -> <name> symlinks, every header fixed. */
+function toolboxLayer(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<Uint8Array> {
+  const fixed = { uid: 0, gid: 0, mtimeNs: 0n };
+  return writeTar([
+    { ...fixed, name: 'bin', type: 'dir', mode: 0o755 },
+    { ...fixed, name: `bin/${spec.name}`, type: 'file', mode: 0o755, data: wasm },
+    ...[...(spec.applets ?? [])]
+      .sort()
+      .map((a) => ({ ...fixed, name: `bin/${a}`, type: 'symlink' as const, mode: 0o777, linkname: spec.name })),
+    { ...fixed, name: 'tmp', type: 'dir', mode: 0o1777 },
+  ]);
+}
+
 export async function buildBuiltinImage(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<BuiltImage> {
-  const layer = await packArchiveBytes([
+  const layer = spec.applets ? await toolboxLayer(spec, wasm) : await packArchiveBytes([
     { path: `${spec.name}.wasm`, type: 'file', mode: 0o755, data: wasm },
     ...(spec.config.WorkingDir && spec.config.WorkingDir !== '/'
       ? [{ path: spec.config.WorkingDir.slice(1), type: 'directory' as const, mode: 0o755 }]

@@ -129,6 +129,7 @@ export class ImageStore {
     target: string,
     options: { pulled?: boolean; platform?: ImagePlatform } = {},
   ): Promise<ImageRecord> {
+    if (!options.pulled && !isDigest(target)) await this.find(target); // a built-in appears on first use
     const data = await this.index.read();
     const existing = (isDigest(target) ? data.images[target] : undefined) ?? matchImage(data, target)?.image;
     let digest: Digest;

@@ -33,4 +33,10 @@ export interface Platform {
   createWorker(): WorkerLike;
   /** A host directory as a FileSystem (Node only; undefined in the browser). */
   hostDirectory?(source: string, readonly: boolean): FileSystem;
+  /**
+   * Takes one message off a MessagePort without waiting, from a worker blocked in a syscall
+   * (Node: worker_threads.receiveMessageOnPort). Guest networking needs it; undefined in the
+   * browser (no guest sockets there yet).
+   */
+  receiveMessageSync?(port: MessagePort): { message: unknown } | undefined;
 }

@@ -3,6 +3,7 @@
 // period, then kill), pause/unpause (the guest stops at its next syscall).
 
 import type { Layer } from '../../overlay/layer.ts';
+import type { NetSpec, ProcessNetwork } from '../net/net-protocol.ts';
 import { SabDoorbell } from './doorbell.ts';
 import { type InputSource, type OutputSink, StdinWriter, pumpInput, pumpOutput } from './host-streams.ts';
 import type { CompiledModule, ModuleCache } from './module-cache.ts';
@@ -65,6 +66,8 @@ export interface ProcessOptions {
   readonly signal?: AbortSignal;
   /** Return the root filesystem's upper layer as a diff tar in the exit result. */
   readonly captureUpper?: boolean;
+  /** The container's network (runtime/networks): sockets, LISTEN_FDS. Main process only. */
+  readonly network?: ProcessNetwork;
 }
 
 export interface ProcessExit {
@@ -216,6 +219,7 @@ export class WasmProcess {
     const o = this.options;
     let request: RunRequest;
     let worker: ProcessWorker;
+    let net: { spec: NetSpec; env: string[] } | undefined;
     try {
       const mounts = (o.mounts ?? []).map(mountSpec);
       if (compiled.spawns && !this.group) {
@@ -223,6 +227,7 @@ export class WasmProcess {
         this.bell = this.group.bell;
       }
       worker = this.pool.acquire();
+      net = this.link ? undefined : o.network?.open(this.bell.transfer());
       request = {
         type: 'run',
         id: nextRunId++,
@@ -230,7 +235,7 @@ export class WasmProcess {
         ...(worker.modules.has(key) ? {} : { module }),
         memories,
         args: o.args ? [...o.args] : ['main.wasm'],
-        env: envList(o.env),
+        env: [...envList(o.env), ...(net?.env ?? [])],
         cwd: o.cwd ?? '/',
         mounts: this.group ? [] : mounts,
         stdio: this.link ? this.link.stdio : this.stdio(),
@@ -239,6 +244,7 @@ export class WasmProcess {
         captureUpper: !this.group && (o.captureUpper ?? false),
         ...(this.group ? { fs: this.group.channel() } : {}),
         processImports: compiled.processImports,
+        ...(net ? { net: net.spec } : {}),
       };
     } catch (error) {
       this.failBeforeStart(EXIT_ENGINE_ERROR, error);
@@ -252,7 +258,7 @@ export class WasmProcess {
       (report) => this.onWorkerRequest(report),
     );
     this.currentState = this.control[CONTROL_STATE] === STATE_PAUSED ? 'paused' : 'running';
-    worker.worker.postMessage(request);
+    worker.worker.postMessage(request, net ? [net.spec.port as unknown as Transferable] : undefined);
   }
 
   private async onExitReport(worker: ProcessWorker, report: ExitReport): Promise<void> {
@@ -340,6 +346,7 @@ export class WasmProcess {
       this.bell.ring();
     }
     if (this.onAbort) this.options.signal?.removeEventListener('abort', this.onAbort);
+    if (!this.link) this.options.network?.close();
     this.resolveExit(exit);
   }
 

@@ -14,6 +14,7 @@ import type { ParentPort, Platform } from '../platform/types.ts';
 import type { Fd } from '../wasi/fd.ts';
 import type { GuestFs } from '../wasi/guest-fs.ts';
 import { Wasi } from '../wasi/index.ts';
+import { GuestNet } from '../net/guest-net.ts';
 import { SabDoorbell } from './doorbell.ts';
 import { type FsChannelTransfer, FsServer, RemoteGuestFs } from './fs-channel.ts';
 import { DiscardFd, EofFd, PipeReadFd, PipeWriteFd } from './pipe-fds.ts';
@@ -231,6 +232,9 @@ async function run(
       clock: { realtimeNs: platform.realtimeNs, monotonicNs: platform.monotonicNs },
       randomFill: platform.randomFill,
       doorbell: bell,
+      ...(request.net && platform.receiveMessageSync
+        ? { net: new GuestNet(request.net, bell, platform.receiveMessageSync) }
+        : {}),
     });
     const imports: Record<string, Record<string, unknown>> = {};
     for (const [ns, fns] of Object.entries(wasi.imports as Record<string, Record<string, unknown>>)) {

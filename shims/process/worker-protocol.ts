@@ -3,6 +3,7 @@
 // SharedArrayBuffers, never through messages.
 
 import type { LayerTransfer } from '../../overlay/layer.ts';
+import type { NetSpec } from '../net/net-protocol.ts';
 import type { DoorbellTransfer } from './doorbell.ts';
 import type { FsChannelTransfer } from './fs-channel.ts';
 import type { MemoryDecl } from './memory-limit.ts';
@@ -48,6 +49,8 @@ export interface RunRequest {
   readonly fs?: FsChannelTransfer;
   /** The module imports "berth" process functions (berth_proc.h). */
   readonly processImports: boolean;
+  /** The container's network (shims/net); its MessagePort is in the transfer list. */
+  readonly net?: NetSpec;
 }
 
 /** Worker -> engine: a guest called berth.proc_spawn; the caller blocks on `reply`. */

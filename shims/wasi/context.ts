@@ -43,5 +43,27 @@ export const stringBlock = (strings: readonly string[]): StringBlock => {
   return { bytes, offsets };
 };
 
-/** True when `have` holds every bit of `need`. */
-export const hasRights = (have: bigint, need: bigint): boolean => (have & need) === need;
+// Rights checks run on every call; a BigInt `&` allocates, so the low 30 bits (all the rights
+// preview1 defines) of the last two rights values seen are kept as numbers.
+let haveA = 0n;
+let bitsA = 0;
+let haveB = 0n;
+let bitsB = 0;
+const RIGHTS_MASK = 0x3fff_ffffn;
+
+/** True when `have` holds every bit of `need` (rights bits as a number, see `rightsBits`). */
+export const hasRights = (have: bigint, need: number): boolean => {
+  let bits: number;
+  if (have === haveA) bits = bitsA;
+  else if (have === haveB) bits = bitsB;
+  else {
+    haveB = haveA;
+    bitsB = bitsA;
+    haveA = have;
+    bits = bitsA = Number(have & RIGHTS_MASK);
+  }
+  return (bits & need) === need;
+};
+
+/** A rights value as the number hasRights takes. */
+export const rightsBits = (rights: bigint): number => Number(rights & RIGHTS_MASK);

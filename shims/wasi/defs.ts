@@ -11,6 +11,7 @@ export const ERRNO_BUSY = 10;
 export const ERRNO_EXIST = 20;
 export const ERRNO_FAULT = 21;
 export const ERRNO_FBIG = 22;
+export const ERRNO_ILSEQ = 25;
 export const ERRNO_INVAL = 28;
 export const ERRNO_IO = 29;
 export const ERRNO_ISDIR = 31;
@@ -34,78 +35,81 @@ export const ERRNO_SPIPE = 70;
 export const ERRNO_XDEV = 75;
 export const ERRNO_NOTCAPABLE = 76;
 
-// rights (u64 bit flags)
-export const RIGHT_FD_DATASYNC = 1n << 0n;
-export const RIGHT_FD_READ = 1n << 1n;
-export const RIGHT_FD_SEEK = 1n << 2n;
-export const RIGHT_FD_FDSTAT_SET_FLAGS = 1n << 3n;
-export const RIGHT_FD_SYNC = 1n << 4n;
-export const RIGHT_FD_TELL = 1n << 5n;
-export const RIGHT_FD_WRITE = 1n << 6n;
-export const RIGHT_FD_ADVISE = 1n << 7n;
-export const RIGHT_FD_ALLOCATE = 1n << 8n;
-export const RIGHT_PATH_CREATE_DIRECTORY = 1n << 9n;
-export const RIGHT_PATH_CREATE_FILE = 1n << 10n;
-export const RIGHT_PATH_LINK_SOURCE = 1n << 11n;
-export const RIGHT_PATH_LINK_TARGET = 1n << 12n;
-export const RIGHT_PATH_OPEN = 1n << 13n;
-export const RIGHT_FD_READDIR = 1n << 14n;
-export const RIGHT_PATH_READLINK = 1n << 15n;
-export const RIGHT_PATH_RENAME_SOURCE = 1n << 16n;
-export const RIGHT_PATH_RENAME_TARGET = 1n << 17n;
-export const RIGHT_PATH_FILESTAT_GET = 1n << 18n;
-export const RIGHT_PATH_FILESTAT_SET_SIZE = 1n << 19n;
-export const RIGHT_PATH_FILESTAT_SET_TIMES = 1n << 20n;
-export const RIGHT_FD_FILESTAT_GET = 1n << 21n;
-export const RIGHT_FD_FILESTAT_SET_SIZE = 1n << 22n;
-export const RIGHT_FD_FILESTAT_SET_TIMES = 1n << 23n;
-export const RIGHT_PATH_SYMLINK = 1n << 24n;
-export const RIGHT_PATH_REMOVE_DIRECTORY = 1n << 25n;
-export const RIGHT_PATH_UNLINK_FILE = 1n << 26n;
-export const RIGHT_POLL_FD_READWRITE = 1n << 27n;
-export const RIGHT_SOCK_SHUTDOWN = 1n << 28n;
-export const RIGHT_SOCK_ACCEPT = 1n << 29n;
+// rights (u64 bit flags; every one preview1 defines fits in 30 bits, so numbers here and
+// BigInt only where a whole rights value is stored)
+export const RIGHT_FD_DATASYNC = 1 << 0;
+export const RIGHT_FD_READ = 1 << 1;
+export const RIGHT_FD_SEEK = 1 << 2;
+export const RIGHT_FD_FDSTAT_SET_FLAGS = 1 << 3;
+export const RIGHT_FD_SYNC = 1 << 4;
+export const RIGHT_FD_TELL = 1 << 5;
+export const RIGHT_FD_WRITE = 1 << 6;
+export const RIGHT_FD_ADVISE = 1 << 7;
+export const RIGHT_FD_ALLOCATE = 1 << 8;
+export const RIGHT_PATH_CREATE_DIRECTORY = 1 << 9;
+export const RIGHT_PATH_CREATE_FILE = 1 << 10;
+export const RIGHT_PATH_LINK_SOURCE = 1 << 11;
+export const RIGHT_PATH_LINK_TARGET = 1 << 12;
+export const RIGHT_PATH_OPEN = 1 << 13;
+export const RIGHT_FD_READDIR = 1 << 14;
+export const RIGHT_PATH_READLINK = 1 << 15;
+export const RIGHT_PATH_RENAME_SOURCE = 1 << 16;
+export const RIGHT_PATH_RENAME_TARGET = 1 << 17;
+export const RIGHT_PATH_FILESTAT_GET = 1 << 18;
+export const RIGHT_PATH_FILESTAT_SET_SIZE = 1 << 19;
+export const RIGHT_PATH_FILESTAT_SET_TIMES = 1 << 20;
+export const RIGHT_FD_FILESTAT_GET = 1 << 21;
+export const RIGHT_FD_FILESTAT_SET_SIZE = 1 << 22;
+export const RIGHT_FD_FILESTAT_SET_TIMES = 1 << 23;
+export const RIGHT_PATH_SYMLINK = 1 << 24;
+export const RIGHT_PATH_REMOVE_DIRECTORY = 1 << 25;
+export const RIGHT_PATH_UNLINK_FILE = 1 << 26;
+export const RIGHT_POLL_FD_READWRITE = 1 << 27;
+export const RIGHT_SOCK_SHUTDOWN = 1 << 28;
+export const RIGHT_SOCK_ACCEPT = 1 << 29;
 
 /** The most a regular file fd can hold (as uvwasi). */
-export const RIGHTS_REGULAR_FILE_BASE =
+export const RIGHTS_REGULAR_FILE_BASE = BigInt(
   RIGHT_FD_DATASYNC |
-  RIGHT_FD_READ |
-  RIGHT_FD_SEEK |
-  RIGHT_FD_FDSTAT_SET_FLAGS |
-  RIGHT_FD_SYNC |
-  RIGHT_FD_TELL |
-  RIGHT_FD_WRITE |
-  RIGHT_FD_ADVISE |
-  RIGHT_FD_ALLOCATE |
-  RIGHT_FD_FILESTAT_GET |
-  RIGHT_FD_FILESTAT_SET_SIZE |
-  RIGHT_FD_FILESTAT_SET_TIMES |
-  RIGHT_POLL_FD_READWRITE;
+    RIGHT_FD_READ |
+    RIGHT_FD_SEEK |
+    RIGHT_FD_FDSTAT_SET_FLAGS |
+    RIGHT_FD_SYNC |
+    RIGHT_FD_TELL |
+    RIGHT_FD_WRITE |
+    RIGHT_FD_ADVISE |
+    RIGHT_FD_ALLOCATE |
+    RIGHT_FD_FILESTAT_GET |
+    RIGHT_FD_FILESTAT_SET_SIZE |
+    RIGHT_FD_FILESTAT_SET_TIMES |
+    RIGHT_POLL_FD_READWRITE,
+);
 export const RIGHTS_REGULAR_FILE_INHERITING = 0n;
 
 /** The most a directory fd can hold (as uvwasi). */
-export const RIGHTS_DIRECTORY_BASE =
+export const RIGHTS_DIRECTORY_BASE = BigInt(
   RIGHT_FD_FDSTAT_SET_FLAGS |
-  RIGHT_FD_SYNC |
-  RIGHT_FD_ADVISE |
-  RIGHT_PATH_CREATE_DIRECTORY |
-  RIGHT_PATH_CREATE_FILE |
-  RIGHT_PATH_LINK_SOURCE |
-  RIGHT_PATH_LINK_TARGET |
-  RIGHT_PATH_OPEN |
-  RIGHT_FD_READDIR |
-  RIGHT_PATH_READLINK |
-  RIGHT_PATH_RENAME_SOURCE |
-  RIGHT_PATH_RENAME_TARGET |
-  RIGHT_PATH_FILESTAT_GET |
-  RIGHT_PATH_FILESTAT_SET_SIZE |
-  RIGHT_PATH_FILESTAT_SET_TIMES |
-  RIGHT_FD_FILESTAT_GET |
-  RIGHT_FD_FILESTAT_SET_TIMES |
-  RIGHT_PATH_SYMLINK |
-  RIGHT_PATH_REMOVE_DIRECTORY |
-  RIGHT_PATH_UNLINK_FILE |
-  RIGHT_POLL_FD_READWRITE;
+    RIGHT_FD_SYNC |
+    RIGHT_FD_ADVISE |
+    RIGHT_PATH_CREATE_DIRECTORY |
+    RIGHT_PATH_CREATE_FILE |
+    RIGHT_PATH_LINK_SOURCE |
+    RIGHT_PATH_LINK_TARGET |
+    RIGHT_PATH_OPEN |
+    RIGHT_FD_READDIR |
+    RIGHT_PATH_READLINK |
+    RIGHT_PATH_RENAME_SOURCE |
+    RIGHT_PATH_RENAME_TARGET |
+    RIGHT_PATH_FILESTAT_GET |
+    RIGHT_PATH_FILESTAT_SET_SIZE |
+    RIGHT_PATH_FILESTAT_SET_TIMES |
+    RIGHT_FD_FILESTAT_GET |
+    RIGHT_FD_FILESTAT_SET_TIMES |
+    RIGHT_PATH_SYMLINK |
+    RIGHT_PATH_REMOVE_DIRECTORY |
+    RIGHT_PATH_UNLINK_FILE |
+    RIGHT_POLL_FD_READWRITE,
+);
 export const RIGHTS_DIRECTORY_INHERITING = RIGHTS_DIRECTORY_BASE | RIGHTS_REGULAR_FILE_BASE;
 
 // fdflags

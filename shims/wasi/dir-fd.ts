@@ -1,5 +1,5 @@
 // A directory opened through the Vfs (also every preopen). Path syscalls resolve relative to
-// `path`, its canonical guest path at open time. fd_readdir lists '.' and '..' first, then the
+// `path`, the absolute guest path it was opened by. fd_readdir lists '.' and '..' first, then the
 // Vfs entries; cookie n means "continue at entry n" within a snapshot taken at cookie 0, so
 // cookies stay valid across calls (telldir/seekdir) while the directory changes underneath.
 
@@ -23,7 +23,7 @@ export class DirFd extends Fd {
 
   constructor(
     private readonly vfs: GuestFs,
-    /** Canonical absolute guest path. */
+    /** Absolute guest path (may hold '..' or symlinks; the Vfs resolves it). */
     readonly path: string,
     private readonly handle: FileHandle | undefined,
     flags: number,
@@ -50,7 +50,7 @@ export class DirFd extends Fd {
     const entries = this.vfs.readdir(this.path);
     if (entries instanceof Error) return wasiErrno(entries);
     const self = this.stat();
-    const parent = this.path === '/' ? self.value : this.vfs.stat(parentOf(this.path), true);
+    const parent = this.path === '/' ? self.value : this.vfs.stat(`${this.path}/..`, true);
     const selfIno = self.value ? self.value.ino : 0;
     const parentIno = parent && !(parent instanceof Error) ? parent.ino : 0;
     const names = ['.', '..'];
@@ -80,9 +80,3 @@ export class DirFd extends Fd {
     this.handle?.close();
   }
 }
-
-
-const parentOf = (path: string): string => {
-  const i = path.lastIndexOf('/');
-  return i <= 0 ? '/' : path.slice(0, i);
-};

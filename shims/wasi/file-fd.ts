@@ -76,7 +76,7 @@ export class FileFd extends Fd {
 
   override readiness(): Readiness {
     const left = this.handle.stat().size - this.position;
-    return { readable: true, nbytes: left > 0 ? left : 0, writable: true, hangup: false };
+    return { readable: true, nbytes: Math.max(0, left), writable: true, hangup: false };
   }
 
   override setSize(size: number): number {

@@ -16,6 +16,9 @@ import { pollSyscalls } from './syscalls/poll.ts';
 import { ProcExit, procSyscalls } from './syscalls/proc.ts';
 import { randomSyscalls } from './syscalls/random.ts';
 import { sockSyscalls } from './syscalls/sock.ts';
+import { wasixSockSyscalls } from './syscalls/sock-wasix.ts';
+import type { GuestNet } from '../net/guest-net.ts';
+import { SocketFd } from '../net/socket-fd.ts';
 
 export { DirFd } from './dir-fd.ts';
 export type { Doorbell, FdStat, Readiness, Result } from './fd.ts';
@@ -33,9 +36,9 @@ export interface WasiOptions {
   /** Guest directories preopened as fds 3, 4, … (usually ['/']). */
   preopens: string[];
   /**
-   * The working directory. wasi-libc starts every program in '/' and keeps its cwd inside the
-   * guest (a preopen named '.' would capture absolute paths too), so this is only checked to be
-   * a directory; the process layer passes it on as PWD for guests that chdir($PWD).
+   * The working directory. Accepted but unused here: preview1 has no cwd, wasi-libc starts every
+   * program in '/' and keeps its cwd inside the guest (a preopen named '.' would capture absolute
+   * paths too). The process layer passes it on as PWD for guests that chdir($PWD).
    */
   cwd?: string;
   stdio: [Fd, Fd, Fd];
@@ -43,6 +46,11 @@ export interface WasiOptions {
   randomFill(buf: Uint8Array): void;
   /** Rung by whatever changes an fd's readiness; poll_oneoff and blocking reads wait on it. */
   doorbell: Doorbell;
+  /**
+   * The process's network (shims/net): WASIX sockets (`wasix_32v1`) and the pre-opened
+   * listeners, placed right after the preopens (LISTEN_FDS). Without it sock_open is ENOTSUP.
+   */
+  net?: GuestNet;
 }
 
 /** A preopen that cannot be opened (missing, not a directory). */
@@ -57,17 +65,16 @@ export class WasiPreopenError extends Error {
 const encoder = new TextEncoder();
 
 export class Wasi {
-  readonly imports: { wasi_snapshot_preview1: Record<string, Function> };
+  readonly imports: {
+    wasi_snapshot_preview1: Record<string, Function>;
+    wasix_32v1: Record<string, Function>;
+  };
   readonly fds = new FdTable();
   private readonly mem = new GuestMemory();
 
   constructor(options: WasiOptions) {
     const { vfs } = options;
-    options.stdio.forEach((fd, n) => this.fds.set(n, fd));
-    if (options.cwd !== undefined) {
-      const st = vfs.stat(options.cwd, true);
-      if (st instanceof Error || st.type !== 'dir') throw new WasiPreopenError(options.cwd, { cause: st });
-    }
+    for (let n = 0; n < 3; n++) this.fds.set(n, options.stdio[n]!);
     for (const path of options.preopens) {
       const handle = vfs.open(path, { read: true, directory: true, follow: true });
       if (handle instanceof Error) throw new WasiPreopenError(path, { cause: handle });
@@ -75,6 +82,8 @@ export class Wasi {
       if (typeof real !== 'string') throw new WasiPreopenError(path, { cause: real });
       this.fds.add(preopenFd(vfs, real, handle, path));
     }
+    const net = options.net;
+    for (const l of net?.spec.listeners ?? []) this.fds.add(SocketFd.listening(net!, l.id, l.local));
     const args: StringBlock = stringBlock(options.args);
     const ctx: WasiContext = {
       mem: this.mem,
@@ -98,6 +107,7 @@ export class Wasi {
         ...randomSyscalls(ctx),
         ...sockSyscalls(ctx),
       },
+      wasix_32v1: wasixSockSyscalls(ctx, net),
     };
   }
 
@@ -125,4 +135,3 @@ export class Wasi {
 
 const preopenFd = (vfs: GuestFs, path: string, handle: FileHandle, name: string): DirFd =>
   new DirFd(vfs, path, handle, 0, RIGHTS_DIRECTORY_BASE, RIGHTS_DIRECTORY_INHERITING, encoder.encode(name));
-

@@ -1,8 +1,10 @@
-// Bounds-checked access to the guest's linear memory. Views are rebuilt only when the memory's
-// buffer changed (memory.grow detaches the old one), so a syscall costs one identity check.
-// Pointers arrive as signed i32; callers pass them through `>>> 0` first.
+// Bounds-checked access to the guest's linear memory. Views are rebuilt only when memory.grow
+// has replaced the buffer: a grown non-shared memory detaches the old one (its views read length
+// 0), and a grown shared memory is noticed when a bounds check fails. So a syscall costs one
+// length check, not a `memory.buffer` call. Pointers arrive as signed i32; callers `>>> 0` them.
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
@@ -13,11 +15,15 @@ export class GuestMemory {
   attach(memory: WebAssembly.Memory): void {
     this.memory = memory;
     this.buffer = undefined;
-    this.refresh();
+    this.rebuild();
   }
 
   /** Call at the start of every syscall that touches memory. */
   refresh(): void {
+    if (this.u8.length === 0) this.rebuild();
+  }
+
+  private rebuild(): void {
     const buffer = this.memory!.buffer;
     if (buffer !== this.buffer) {
       this.buffer = buffer;
@@ -28,6 +34,8 @@ export class GuestMemory {
 
   /** True when [ptr, ptr+len) lies inside memory. */
   ok(ptr: number, len: number): boolean {
+    if (ptr + len <= this.u8.length) return true;
+    this.rebuild();
     return ptr + len <= this.u8.length;
   }
 
@@ -38,18 +46,31 @@ export class GuestMemory {
       let s = '';
       for (let i = ptr, end = ptr + len; i < end; i++) {
         const c = u8[i]!;
-        if (c >= 0x80) return this.decode(ptr, len);
+        if (c >= 0x80) return this.decode(ptr, len)!;
         s += String.fromCharCode(c);
       }
       return s;
     }
-    return this.decode(ptr, len);
+    return this.decode(ptr, len)!;
   }
 
-  private decode(ptr: number, len: number): string {
+  /** Like string(), but undefined for bytes that are not UTF-8 (paths: ERRNO_ILSEQ). */
+  path(ptr: number, len: number): string | undefined {
+    const u8 = this.u8;
+    for (let i = ptr, end = ptr + len; i < end; i++) if (u8[i]! >= 0x80) return this.decode(ptr, len, true);
+    return this.string(ptr, len);
+  }
+
+  private decode(ptr: number, len: number, strict = false): string | undefined {
     const bytes = this.u8.subarray(ptr, ptr + len);
     // TextDecoder refuses views of a SharedArrayBuffer (shared memories): copy those.
-    return decoder.decode(this.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
+    const plain = this.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+    if (!strict) return decoder.decode(plain);
+    try {
+      return strictDecoder.decode(plain);
+    } catch {
+      return undefined;
+    }
   }
 
   u32(ptr: number): number {

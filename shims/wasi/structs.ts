@@ -47,7 +47,14 @@ export const filestat = {
 /** fdstat: fs_filetype u8, fs_flags u16 @2, fs_rights_base u64 @8, fs_rights_inheriting u64 @16. */
 export const fdstat = {
   size: 24,
-  write(view: DataView, ptr: number, filetype: number, flags: number, base: bigint, inheriting: bigint): void {
+  write(
+    view: DataView,
+    ptr: number,
+    filetype: number,
+    flags: number,
+    base: bigint,
+    inheriting: bigint,
+  ): void {
     view.setUint32(ptr, 0, true);
     view.setUint32(ptr + 4, 0, true);
     view.setUint8(ptr, filetype);

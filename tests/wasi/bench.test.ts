@@ -1,63 +1,39 @@
 // The syscall hot paths against node:wasi (real files, real fds): 100k of fd_write, open+read+
 // close, stat and opendir+readdir+closedir, timed inside the guest. Goal: no slower than node:wasi.
+// berth runs from an esbuild bundle (bench-guest.ts), as it ships.
 
-import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WASI } from 'node:wasi';
-import { describe, expect, it } from 'vitest';
-import { SabDoorbell } from '../../shims/process/doorbell.ts';
-import { ERRNO_SUCCESS, Fd, Filetype, type Result } from '../../shims/wasi/fd.ts';
-import type { GuestFs } from '../../shims/wasi/guest-fs.ts';
-import { Wasi } from '../../shims/wasi/index.ts';
-import { BufferFd, CaptureFd, guest, hostClock, newFs } from './harness.ts';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { berthNs as BerthNs } from './bench-guest.ts';
+import { guest } from './harness.ts';
 
 const COUNT = 100_000;
 const OPS = ['write', 'open', 'stat', 'readdir'] as const;
-
-/** /dev/null. */
-class NullFd extends Fd {
-  readonly filetype = Filetype.CHARACTER_DEVICE;
-  override write(data: Uint8Array): Result<number> {
-    return { errno: ERRNO_SUCCESS, value: data.length };
-  }
-}
-
 const FILE = new Uint8Array(100).fill(65);
 const ENTRIES = ['a', 'b', 'c', 'd', 'e'];
 
-const berthSetup = (vfs: GuestFs): void => {
-  const h = vfs.open('/f.txt', { write: true, create: true });
-  if (h instanceof Error) throw h;
-  h.write(FILE, 0);
-  h.close();
-  vfs.mkdir('/d', 0o755);
-  for (const e of ENTRIES) {
-    const f = vfs.open(`/d/${e}`, { write: true, create: true });
-    if (!(f instanceof Error)) f.close();
-  }
-};
-
 const elapsed = (stderr: string): number => Number(stderr.trim().split(' ')[2]);
 
-const berthNs = (op: string): number => {
-  const { vfs } = newFs();
-  berthSetup(vfs);
-  const stderr = new CaptureFd();
-  const wasi = new Wasi({
-    args: ['bench', op, String(COUNT)],
-    env: [],
-    vfs,
-    preopens: ['/'],
-    stdio: [new BufferFd(), new NullFd(), stderr],
-    clock: hostClock,
-    randomFill: (b) => randomFillSync(b),
-    doorbell: new SabDoorbell(),
+let berthNs: typeof BerthNs;
+
+beforeAll(async () => {
+  const out = path.join(os.tmpdir(), `berth-wasi-bench-${process.pid}.mjs`);
+  await build({
+    entryPoints: [path.join(import.meta.dirname, 'bench-guest.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: out,
+    logLevel: 'warning',
   });
-  expect(wasi.start(new WebAssembly.Instance(guest('bench'), wasi.imports as WebAssembly.Imports))).toBe(0);
-  return elapsed(stderr.text());
-};
+  berthNs = ((await import(pathToFileURL(out).href)) as { berthNs: typeof BerthNs }).berthNs;
+  fs.rmSync(out);
+});
 
 const nodeNs = (op: string): number => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-wasi-bench-'));
@@ -77,7 +53,9 @@ const nodeNs = (op: string): number => {
       stderr: err,
       returnOnExit: true,
     });
-    const code = wasi.start(new WebAssembly.Instance(guest('bench'), wasi.getImportObject() as WebAssembly.Imports));
+    const code = wasi.start(
+      new WebAssembly.Instance(guest('bench'), wasi.getImportObject() as WebAssembly.Imports),
+    );
     fs.closeSync(devnull);
     fs.closeSync(err);
     expect(code).toBe(0);
@@ -94,11 +72,13 @@ describe('syscall speed against node:wasi', () => {
       let berth = Number.POSITIVE_INFINITY;
       let node = Number.POSITIVE_INFINITY;
       for (let i = 0; i < 3; i++) {
-        berth = Math.min(berth, berthNs(op));
+        berth = Math.min(berth, berthNs(guest('bench'), op, COUNT, FILE, ENTRIES));
         node = Math.min(node, nodeNs(op));
       }
       const ratio = berth / node;
-      console.log(`${op}: berth ${(berth / 1e6).toFixed(1)} ms, node:wasi ${(node / 1e6).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`);
+      console.log(
+        `${op}: berth ${(berth / 1e6).toFixed(1)} ms, node:wasi ${(node / 1e6).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
+      );
       expect(ratio).toBeLessThanOrEqual(1.0);
     });
   }

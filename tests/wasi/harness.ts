@@ -143,3 +143,13 @@ export const runNode = (
   fs.rmSync(dir, { recursive: true, force: true });
   return result;
 };
+
+/** /bin/busybox and /bin/sh -> /bin/busybox, as in a busybox image. */
+export const busyboxTree = (vfs: GuestFs): void => {
+  vfs.mkdir('/bin', 0o755);
+  const h = vfs.open('/bin/busybox', { write: true, create: true, mode: 0o755 });
+  if (h instanceof Error) throw h;
+  h.write(new TextEncoder().encode('BUSYBOX'), 0);
+  h.close();
+  vfs.symlink('/bin/busybox', '/bin/sh');
+};

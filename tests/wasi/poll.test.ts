@@ -5,7 +5,15 @@ import { randomFillSync } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { SabDoorbell } from '../../shims/process/doorbell.ts';
-import { type Doorbell, ERRNO_AGAIN, ERRNO_SUCCESS, Fd, Filetype, type Readiness, type Result } from '../../shims/wasi/fd.ts';
+import {
+  type Doorbell,
+  ERRNO_AGAIN,
+  ERRNO_SUCCESS,
+  Fd,
+  Filetype,
+  type Readiness,
+  type Result,
+} from '../../shims/wasi/fd.ts';
 import { Wasi } from '../../shims/wasi/index.ts';
 import { CaptureFd, guest, hostClock, newFs } from './harness.ts';
 
@@ -66,7 +74,10 @@ describe('poll_oneoff on the doorbell', () => {
     const sab = new SharedArrayBuffer(256);
     const bell = new SabDoorbell();
     const stdin = new SharedStdinFd(sab, bell);
-    const worker = new Worker(FEEDER, { eval: true, workerData: { sab, bell: bell.transfer(), delayMs: 150 } });
+    const worker = new Worker(FEEDER, {
+      eval: true,
+      workerData: { sab, bell: bell.transfer(), delayMs: 150 },
+    });
     const online = new Promise((resolve) => worker.once('online', resolve));
     await online;
     const stdout = new CaptureFd();
@@ -80,7 +91,9 @@ describe('poll_oneoff on the doorbell', () => {
       randomFill: (b) => randomFillSync(b),
       doorbell: bell,
     });
-    const code = wasi.start(new WebAssembly.Instance(guest('poll-stdin'), wasi.imports as WebAssembly.Imports));
+    const code = wasi.start(
+      new WebAssembly.Instance(guest('poll-stdin'), wasi.imports as WebAssembly.Imports),
+    );
     await worker.terminate();
     const out = stdout.text();
     expect(code).toBe(0);

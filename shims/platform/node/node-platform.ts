@@ -3,7 +3,7 @@
 
 import { randomFillSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { Platform, WorkerLike } from '../types.ts';
 import { HostDirectoryFs } from './host-directory-fs.ts';
 
@@ -69,5 +69,6 @@ export function createNodePlatform(): Platform {
       return new NodeWorker(new Worker(script, { execArgv: [] }));
     },
     hostDirectory: (source, readonly) => new HostDirectoryFs(source, readonly),
+    receiveMessageSync: (port) => receiveMessageOnPort(port as never),
   };
 }

@@ -98,7 +98,7 @@ export const fdSyscalls = (ctx: WasiContext) => {
   };
 
   /** The fd if it exists and holds `rights`, else an errno. */
-  const lookup = (n: number, rights: bigint): Fd | number => {
+  const lookup = (n: number, rights: number): Fd | number => {
     const fd = fds.get(n);
     if (fd === undefined) return d.ERRNO_BADF;
     return hasRights(fd.rightsBase, rights) ? fd : d.ERRNO_NOTCAPABLE;
@@ -110,7 +110,7 @@ export const fdSyscalls = (ctx: WasiContext) => {
     const total = iovecsTotal(mem, iovs, count);
     if (total < 0) return d.ERRNO_FAULT;
     let done = 0;
-    if (fd instanceof FileFd || count === 1) {
+    if (count === 1 || fd instanceof FileFd) {
       for (let i = 0; i < count; i++) {
         const ptr = mem.u32(iovs + i * 8);
         const len = mem.u32(iovs + i * 8 + 4);
@@ -154,7 +154,7 @@ export const fdSyscalls = (ctx: WasiContext) => {
     const total = iovecsTotal(mem, iovs, count);
     if (total < 0) return d.ERRNO_FAULT;
     let done = 0;
-    if (fd instanceof FileFd || count === 1) {
+    if (count === 1 || fd instanceof FileFd) {
       for (let i = 0; i < count; i++) {
         const ptr = mem.u32(iovs + i * 8);
         const len = mem.u32(iovs + i * 8 + 4);
@@ -291,7 +291,7 @@ export const fdSyscalls = (ctx: WasiContext) => {
       const fd = fds.get(n);
       if (fd === undefined) return d.ERRNO_BADF;
       // Rights only ever shrink.
-      if (!hasRights(fd.rightsBase, base) || !hasRights(fd.rightsInheriting, inheriting)) {
+      if ((base & ~fd.rightsBase) !== 0n || (inheriting & ~fd.rightsInheriting) !== 0n) {
         return d.ERRNO_NOTCAPABLE;
       }
       fd.rightsBase = base;

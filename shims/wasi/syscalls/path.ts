@@ -12,6 +12,13 @@ import { filestat } from '../structs.ts';
 import { timeSpecs } from './fd.ts';
 
 const encoder = new TextEncoder();
+const FD_READ = BigInt(d.RIGHT_FD_READ);
+const FD_WRITE = BigInt(d.RIGHT_FD_WRITE);
+/** Rights that make path_open open for reading / for writing (as uvwasi decides). */
+const READ_RIGHTS = BigInt(d.RIGHT_FD_READ | d.RIGHT_FD_READDIR);
+const WRITE_RIGHTS = BigInt(
+  d.RIGHT_FD_DATASYNC | d.RIGHT_FD_WRITE | d.RIGHT_FD_ALLOCATE | d.RIGHT_FD_FILESTAT_SET_SIZE,
+);
 
 /** 0 when `rel` stays inside its directory, else an errno. */
 const confine = (rel: string): number => {
@@ -39,7 +46,7 @@ export const pathSyscalls = (ctx: WasiContext) => {
   let trailingSlash = false;
 
   /** The absolute guest path for (dir fd, path), or an errno. */
-  const resolve = (dirN: number, ptr: number, len: number, rights: bigint): string | number => {
+  const resolve = (dirN: number, ptr: number, len: number, rights: number): string | number => {
     const dir = fds.get(dirN);
     if (dir === undefined) return d.ERRNO_BADF;
     if (!hasRights(dir.rightsBase, rights)) return d.ERRNO_NOTCAPABLE;
@@ -47,7 +54,8 @@ export const pathSyscalls = (ctx: WasiContext) => {
     ptr >>>= 0;
     len >>>= 0;
     if (!mem.ok(ptr, len)) return d.ERRNO_FAULT;
-    const rel = mem.string(ptr, len);
+    const rel = mem.path(ptr, len);
+    if (rel === undefined) return d.ERRNO_ILSEQ;
     const e = confine(rel);
     if (e) return e;
     trailingSlash = rel.charCodeAt(len - 1) === 47;
@@ -85,16 +93,13 @@ export const pathSyscalls = (ctx: WasiContext) => {
       if (typeof path === 'number') return path;
       const dir = fds.get(dirN)!;
       // Requested rights must be inheritable; bits that apply to no file or directory are ignored.
-      if (!hasRights(dir.rightsInheriting, (rightsBase | rightsInheriting) & d.RIGHTS_DIRECTORY_INHERITING)) {
+      if (((rightsBase | rightsInheriting) & d.RIGHTS_DIRECTORY_INHERITING & ~dir.rightsInheriting) !== 0n) {
         return d.ERRNO_NOTCAPABLE;
       }
       if (oflags & ~15 || fdflags & ~d.FDFLAGS_ALL) return d.ERRNO_INVAL;
       if (!mem.ok(fdPtr, 4)) return d.ERRNO_FAULT;
-      const wantsRead = (rightsBase & (d.RIGHT_FD_READ | d.RIGHT_FD_READDIR)) !== 0n;
-      const write =
-        (rightsBase &
-          (d.RIGHT_FD_DATASYNC | d.RIGHT_FD_WRITE | d.RIGHT_FD_ALLOCATE | d.RIGHT_FD_FILESTAT_SET_SIZE)) !==
-        0n;
+      const wantsRead = (rightsBase & READ_RIGHTS) !== 0n;
+      const write = (rightsBase & WRITE_RIGHTS) !== 0n;
       const handle = vfs.open(path, {
         read: wantsRead || !write,
         write,
@@ -109,14 +114,15 @@ export const pathSyscalls = (ctx: WasiContext) => {
       const st = handle.stat();
       let fd: FileFd | DirFd;
       if (st.type === 'dir') {
-        const real = write ? d.ERRNO_ISDIR : vfs.realpath(path);
-        if (typeof real !== 'string') {
+        if (write) {
           handle.close();
-          return typeof real === 'number' ? real : wasiErrno(real);
+          return d.ERRNO_ISDIR;
         }
+        // The path as opened (not realpath'd: one Vfs walk less per opendir); it names the same
+        // directory for as long as nobody renames a component, as a canonical path would.
         fd = new DirFd(
           vfs,
-          real,
+          path,
           handle,
           fdflags,
           rightsBase & d.RIGHTS_DIRECTORY_BASE,
@@ -128,15 +134,26 @@ export const pathSyscalls = (ctx: WasiContext) => {
           return d.ERRNO_NOTDIR;
         }
         let max = d.RIGHTS_REGULAR_FILE_BASE;
-        if (!write) max &= ~d.RIGHT_FD_WRITE;
-        if (!wantsRead && write) max &= ~d.RIGHT_FD_READ;
-        fd = new FileFd(handle, fdflags, rightsBase & max, rightsInheriting & d.RIGHTS_REGULAR_FILE_INHERITING);
+        if (!write) max &= ~FD_WRITE;
+        if (!wantsRead && write) max &= ~FD_READ;
+        fd = new FileFd(
+          handle,
+          fdflags,
+          rightsBase & max,
+          rightsInheriting & d.RIGHTS_REGULAR_FILE_INHERITING,
+        );
       }
       mem.setU32(fdPtr, fds.add(fd));
       return d.ERRNO_SUCCESS;
     },
 
-    path_filestat_get(dirN: number, lookupFlags: number, pathPtr: number, pathLen: number, buf: number): number {
+    path_filestat_get(
+      dirN: number,
+      lookupFlags: number,
+      pathPtr: number,
+      pathLen: number,
+      buf: number,
+    ): number {
       mem.refresh();
       buf >>>= 0;
       const path = resolve(dirN, pathPtr, pathLen, d.RIGHT_PATH_FILESTAT_GET);
@@ -235,13 +252,20 @@ export const pathSyscalls = (ctx: WasiContext) => {
       return done(vfs.link(from, to, (oldFlags & d.LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0));
     },
 
-    path_symlink(targetPtr: number, targetLen: number, dirN: number, pathPtr: number, pathLen: number): number {
+    path_symlink(
+      targetPtr: number,
+      targetLen: number,
+      dirN: number,
+      pathPtr: number,
+      pathLen: number,
+    ): number {
       mem.refresh();
       targetPtr >>>= 0;
       targetLen >>>= 0;
       if (!mem.ok(targetPtr, targetLen)) return d.ERRNO_FAULT;
       // The target is stored as given: the Vfs resolves it inside the container root when followed.
-      const target = mem.string(targetPtr, targetLen);
+      const target = mem.path(targetPtr, targetLen);
+      if (target === undefined) return d.ERRNO_ILSEQ;
       const path = resolve(dirN, pathPtr, pathLen, d.RIGHT_PATH_SYMLINK);
       if (typeof path === 'number') return path;
       if (target.length === 0) return d.ERRNO_NOENT;

@@ -7,6 +7,8 @@ import { event, subscription } from '../structs.ts';
 import { clockNow } from './clock.ts';
 
 const NEVER = -1n;
+/** A clock subscription with an unknown clock id: its event carries EINVAL. */
+const UNKNOWN_CLOCK = -2n;
 
 export const pollSyscalls = (ctx: WasiContext) => {
   const { mem, fds, clock, doorbell } = ctx;
@@ -34,10 +36,13 @@ export const pollSyscalls = (ctx: WasiContext) => {
           const id = subscription.clockId(mem.view, at);
           const timeout = subscription.clockTimeout(mem.view, at);
           const now = clockNow(ctx, id);
-          if (now < 0n) deadlines.push(-2n); // unknown clock: reported as EINVAL below
-          else if (subscription.clockFlags(mem.view, at) & d.SUBCLOCKFLAGS_ABSTIME) {
+          if (now < 0n) {
+            deadlines.push(UNKNOWN_CLOCK);
+          } else if (subscription.clockFlags(mem.view, at) & d.SUBCLOCKFLAGS_ABSTIME) {
             deadlines.push(start + (timeout - now));
-          } else deadlines.push(start + timeout);
+          } else {
+            deadlines.push(start + timeout);
+          }
         } else if (tag === d.EVENTTYPE_FD_READ || tag === d.EVENTTYPE_FD_WRITE) {
           deadlines.push(NEVER);
         } else return d.ERRNO_INVAL;
@@ -56,7 +61,7 @@ export const pollSyscalls = (ctx: WasiContext) => {
           const out = outPtr + nevents * event.size;
           if (tag === d.EVENTTYPE_CLOCK) {
             const due = deadlines[i]!;
-            if (due === -2n) event.write(view, out, userdata, d.ERRNO_INVAL, tag, 0, 0);
+            if (due === UNKNOWN_CLOCK) event.write(view, out, userdata, d.ERRNO_INVAL, tag, 0, 0);
             else if (due <= now) event.write(view, out, userdata, d.ERRNO_SUCCESS, tag, 0, 0);
             else {
               if (nearest === NEVER || due < nearest) nearest = due;

@@ -32,7 +32,14 @@ export const sockSyscalls = (ctx: WasiContext) => {
       mem.setU32(fdPtr, fds.add(r.value!));
       return d.ERRNO_SUCCESS;
     },
-    sock_recv(n: number, iovs: number, count: number, riFlags: number, sizePtr: number, roFlagsPtr: number): number {
+    sock_recv(
+      n: number,
+      iovs: number,
+      count: number,
+      riFlags: number,
+      sizePtr: number,
+      roFlagsPtr: number,
+    ): number {
       mem.refresh();
       sizePtr >>>= 0;
       roFlagsPtr >>>= 0;

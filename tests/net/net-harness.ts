@@ -1,0 +1,133 @@
+// Test support for the network: guests compiled with berth_socket.h (cached by source hash),
+// and containers started straight on a process runtime with an EngineNetworks of their own
+// (a memory store, real host TCP on 127.0.0.1) — no container store needed.
+
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnWasm, type WasmProcess } from '../../runtime/run-wasm.ts';
+import { EngineNetworks, type NetworkSettings } from '../../runtime/networks/engine-networks.ts';
+import type { ContainerNet } from '../../runtime/networks/container-net.ts';
+import { MemoryNetworkStore } from '../../runtime/networks/network-store.ts';
+import { NodeHostTcp } from '../../runtime/networks/node-host-tcp.ts';
+import { parsePublish } from '../../runtime/networks/port-spec.ts';
+import type { ProcessRuntime } from '../../runtime/run-wasm.ts';
+import { collector, root } from '../process/guest.ts';
+
+const cacheDir = join(tmpdir(), 'berth-net-tests');
+
+/** Compiles images/tests/<name>.c against images/include (cached by the sources' hash). */
+export function netGuest(name: string): Uint8Array {
+  const source = join(root, 'images/tests', `${name}.c`);
+  const include = join(root, 'images/include');
+  const text = Buffer.concat([readFileSync(source), readFileSync(join(include, 'berth_socket.h'))]);
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const out = join(cacheDir, `${name}-${hash}.wasm`);
+  if (!existsSync(out)) {
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp`;
+    execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wl,--strip-all', `-I${include}`, source, '-o', tmp]);
+    renameSync(tmp, out);
+  }
+  return new Uint8Array(readFileSync(out));
+}
+
+export interface Guest {
+  readonly id: string;
+  readonly proc: WasmProcess;
+  readonly net: ContainerNet;
+  readonly settings: NetworkSettings;
+  text(): string;
+  /** Resolves once stdout matches `pattern` (rejects after `ms`). */
+  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  exited(): Promise<number>;
+}
+
+export interface StartOptions {
+  network?: string;
+  aliases?: string[];
+  publish?: string[];
+  exposed?: number[];
+  publishAll?: boolean;
+  extraHosts?: string[];
+}
+
+export class NetHarness {
+  readonly networks = new EngineNetworks(new MemoryNetworkStore(), new NodeHostTcp());
+  private readonly guests: Guest[] = [];
+
+  constructor(private readonly runtime: ProcessRuntime) {}
+
+  async start(name: string, module: Uint8Array, args: string[], o: StartOptions = {}): Promise<Guest> {
+    const id = randomBytes(32).toString('hex');
+    const mode = o.network ?? 'bridge';
+    await this.networks.join(id, name, mode, o.aliases ?? []);
+    const rec = {
+      Id: id,
+      Name: `/${name}`,
+      Config: {
+        Hostname: id.slice(0, 12),
+        ExposedPorts: Object.fromEntries((o.exposed ?? []).map((p) => [`${p}/tcp`, {}])),
+      },
+      HostConfig: {
+        NetworkMode: mode,
+        PortBindings: parsePublish(o.publish ?? []),
+        PublishAllPorts: o.publishAll ?? false,
+        ExtraHosts: o.extraHosts ?? [],
+      },
+    };
+    const { net, settings } = await this.networks.attach(rec);
+    const out = collector();
+    const proc = spawnWasm(module, {
+      runtime: this.runtime,
+      args: [name, ...args],
+      stdout: out.sink,
+      stderr: out.sink,
+      network: net,
+    });
+    const done = proc.exited.then(async (exit) => {
+      await this.networks.detach(id);
+      return exit.exitCode;
+    });
+    const guest: Guest = {
+      id,
+      proc,
+      net,
+      settings,
+      text: out.text,
+      waitFor: async (pattern, ms = 10_000) => {
+        const until = Date.now() + ms;
+        for (;;) {
+          const m = out.text().match(pattern);
+          if (m) return m;
+          if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; output: ${out.text()}`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      },
+      exited: () => done,
+    };
+    this.guests.push(guest);
+    return guest;
+  }
+
+  /** Runs a guest to its end and returns its output. */
+  async run(name: string, module: Uint8Array, args: string[], o: StartOptions = {}): Promise<{ code: number; out: string }> {
+    const g = await this.start(name, module, args, o);
+    const code = await g.exited();
+    return { code, out: g.text() };
+  }
+
+  async close(): Promise<void> {
+    for (const g of this.guests) g.proc.kill('SIGKILL');
+    await Promise.all(this.guests.map((g) => g.exited()));
+  }
+}
+
+/** The host port a guest's container port was published on. */
+export function hostPort(g: Guest, containerPort: number): number {
+  const binding = g.settings.Ports[`${containerPort}/tcp`]?.[0];
+  if (!binding) throw new Error(`port ${containerPort} is not published`);
+  return Number(binding.HostPort);
+}
