@@ -8,5 +8,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more parallel files only thrash. Worker-heavy suites pick their own pool sizes.
     maxWorkers: 2,
+    // Docker Hub is a closed loopback port in tests (and in every berth subprocess they start):
+    // a test that pulls by accident fails at once instead of reaching the Internet.
+    env: { BERTH_DOCKER_HUB_ORIGIN: 'http://127.0.0.1:2' },
   },
 });

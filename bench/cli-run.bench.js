@@ -28,7 +28,16 @@ export async function run() {
   try {
     const r = spawnSync(
       'hyperfine',
-      ['-N', '-w', '3', '-r', String(RUNS), '--export-json', json, ...commands.flatMap(([n, c]) => ['-n', n, c])],
+      [
+        '-N',
+        '-w',
+        '3',
+        '-r',
+        String(RUNS),
+        '--export-json',
+        json,
+        ...commands.flatMap(([n, c]) => ['-n', n, c]),
+      ],
       { cwd: root, encoding: 'utf8', env: { ...(podman.env ?? process.env), BERTH_ROOT: store } },
     );
     if (r.status !== 0) throw new Error(`hyperfine: ${r.stderr || r.stdout}`);

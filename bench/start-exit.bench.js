@@ -29,7 +29,9 @@ async function runsPerSecond(concurrency) {
 
 function nodeWasi() {
   const peer = new URL('./peers/node-wasi-runs.mjs', import.meta.url).pathname;
-  const r = spawnSync(process.execPath, ['--no-turbo-fast-api-calls', peer, String(ROUND)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--no-turbo-fast-api-calls', peer, String(ROUND)], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`node:wasi: exit ${r.status} ${r.signal ?? ''} ${r.stderr}`);
   return Number(r.stdout.trim());
 }

@@ -26,6 +26,7 @@ const modules: Record<string, Loader> = {
   network: () => import('./commands/network.ts'),
   system: () => import('./commands/system.ts'),
   registry: () => import('./commands/registry.ts'),
+  build: () => import('./commands/build.ts'),
 };
 
 function handler(module: string, name: string): Handler {
@@ -336,6 +337,18 @@ function imageCommands(parent: Command, top: boolean): void {
     .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', collect, [])
     .option('-m, --message <string>', 'Set commit message for imported image')
     .option('--platform <string>', 'Set platform if server is multi-platform capable');
+  verb(parent, 'build', '[OPTIONS] PATH | URL | -', 'Build an image from a Dockerfile', handler('build', 'build'))
+    .argument('<context>')
+    .option('-t, --tag <name>', 'Name and optionally a tag in the "name:tag" format', collect, [])
+    .option('-f, --file <string>', "Name of the Dockerfile (Default is 'PATH/Dockerfile')")
+    .option('--build-arg <list>', 'Set build-time variables', collect, [])
+    .option('--target <string>', 'Set the target build stage to build')
+    .option('--no-cache', 'Do not use cache when building the image')
+    .option('--pull', 'Always attempt to pull all referenced images')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
+    .option('-q, --quiet', 'Suppress the build output and print image ID on success')
+    .option('--progress <string>', 'Set type of progress output ("auto", "plain", "tty")', 'auto')
+    .option('--label <list>', 'Set metadata for an image', collect, []);
   if (!top) {
     verb(
       parent,

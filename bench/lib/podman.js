@@ -10,7 +10,8 @@ export const PODMAN_IMAGE = 'localhost/berth-bench-busybox:latest';
 const out = fileURLToPath(new URL('../.out/', import.meta.url));
 
 const sh = (cmd, args, env) => spawnSync(cmd, args, { encoding: 'utf8', env });
-const firstLine = (r) => `${r.stderr || r.stdout || r.error?.message || `exit ${r.status}`}`.trim().split('\n').at(-1);
+const firstLine = (r) =>
+  `${r.stderr || r.stdout || r.error?.message || `exit ${r.status}`}`.trim().split('\n').at(-1);
 
 /** {ok: true, env} when `podman run --rm IMAGE /bin/true` works; else {ok: false, why}. */
 export function preparePodman() {

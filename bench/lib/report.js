@@ -16,8 +16,10 @@ export const load = () =>
 const fmt = (v, unit) => {
   if (v === undefined || v === null) return '-';
   if (typeof v === 'string') return v;
-  const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
-  return `${v.toFixed(digits)}${unit ? ` ${unit}` : ''}`;
+  const a = Math.abs(v);
+  const text =
+    a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 0.1 || a === 0 ? v.toFixed(2) : v.toPrecision(2);
+  return `${text}${unit ? ` ${unit}` : ''}`;
 };
 
 /**

@@ -5,7 +5,9 @@ import { openSync, readFileSync } from 'node:fs';
 import { WASI } from 'node:wasi';
 
 const count = Number(process.argv[2] ?? 2000);
-const module = await WebAssembly.compile(readFileSync(new URL('../../images/bench/hello.wasm', import.meta.url)));
+const module = await WebAssembly.compile(
+  readFileSync(new URL('../../images/bench/hello.wasm', import.meta.url)),
+);
 const devNull = openSync('/dev/null', 'w');
 const once = async () => {
   const wasi = new WASI({ version: 'preview1', args: ['hello'], stdout: devNull, returnOnExit: true });

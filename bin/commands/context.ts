@@ -1,6 +1,7 @@
 // What every command handler shares: the engine (opened once, on first use), output helpers and
 // the one place errors become `berth: …` lines with Docker's exit codes.
 
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../../runtime/engine.ts';
@@ -9,8 +10,15 @@ export type Opts = Record<string, unknown>;
 
 let opened: Promise<Engine> | undefined;
 
-/** bin/berth.js, for background hosts (dist/cli.js sits next to bin/ under the package root). */
+/** bin/berth.js, for the engine process: found walking up from this module, which may sit in
+ * dist/ or dist/chunks/ (bundled) or bin/commands/ (sources). */
 export function launcherPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, 'bin', 'berth.js');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
   return join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'berth.js');
 }
 

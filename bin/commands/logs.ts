@@ -33,13 +33,25 @@ function tail(entries: LogEntry[], n: number): LogEntry[] {
 /** Docker's --since/--until: RFC 3339 (or a date), Unix seconds, or a Go duration before now. */
 export function parseLogTime(value: string, now = Date.now()): number {
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+  };
   const duration = /^(\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value)
-    ? [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((t, m) => t + Number(m[1]) * units[m[2]!]!, 0)
+    ? [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce(
+        (t, m) => t + Number(m[1]) * units[m[2]!]!,
+        0,
+      )
     : undefined;
   if (duration !== undefined) return now - duration;
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new UsageError(`invalid value for "since"/"until": ${value}: not a timestamp or duration`);
+  if (Number.isNaN(t))
+    throw new UsageError(`invalid value for "since"/"until": ${value}: not a timestamp or duration`);
   return t;
 }
 

@@ -98,8 +98,9 @@ export async function port(args: string[]): Promise<number> {
   const [ref, wanted] = args;
   const e = await engine();
   const rec = await e.inspect(ref!);
-  const ports = (rec as { NetworkSettings?: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> } })
-    .NetworkSettings?.Ports ?? {};
+  const ports =
+    (rec as { NetworkSettings?: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> } })
+      .NetworkSettings?.Ports ?? {};
   const running = rec.State.Running;
   let key: string | undefined;
   if (wanted !== undefined) {
@@ -110,7 +111,8 @@ export async function port(args: string[]): Promise<number> {
   const lines: string[] = [];
   for (const [k, bindings] of Object.entries(running ? ports : {})) {
     if (key && k !== key) continue;
-    for (const b of bindings ?? []) lines.push(key ? `${b.HostIp}:${b.HostPort}` : `${k} -> ${b.HostIp}:${b.HostPort}`);
+    for (const b of bindings ?? [])
+      lines.push(key ? `${b.HostIp}:${b.HostPort}` : `${k} -> ${b.HostIp}:${b.HostPort}`);
   }
   if (key && lines.length === 0) {
     throw new NotFoundError(`No public port '${key}' published for ${ref}`);

@@ -23,7 +23,10 @@ function registry(): Promise<RegistryCommands> {
 
 async function renderer(stream: NodeJS.WriteStream, quiet: boolean): Promise<ProgressSink> {
   const { createProgressRenderer } = await import('../../runtime/registry/progress.ts');
-  return createProgressRenderer({ write: (s) => void stream.write(s), isTTY: stream.isTTY === true }, { quiet });
+  return createProgressRenderer(
+    { write: (s) => void stream.write(s), isTTY: stream.isTTY === true },
+    { quiet },
+  );
 }
 
 /** Docker's pull/push/login print the error and exit 1, not the engine's 125. */
@@ -56,7 +59,7 @@ export async function pull(args: string[], o: Opts): Promise<number> {
     const { UsageError } = await import('../../runtime/errors.ts');
     const ref = parseReference(args[0]!, { defaultTag: false });
     if (ref.tag !== undefined || ref.digest !== undefined)
-      throw new UsageError('tag can\'t be used with --all-tags/-a');
+      throw new UsageError("tag can't be used with --all-tags/-a");
     // One Status line for the whole repository, as Docker's daemon writes it.
     let downloaded = false;
     const perTag: ProgressSink = (e) => {
@@ -69,7 +72,9 @@ export async function pull(args: string[], o: Opts): Promise<number> {
     const name = familiarName(ref);
     sink({
       kind: 'message',
-      text: downloaded ? `Status: Downloaded newer image for ${name}` : `Status: Image is up to date for ${name}`,
+      text: downloaded
+        ? `Status: Downloaded newer image for ${name}`
+        : `Status: Image is up to date for ${name}`,
     });
     out(`${canonicalName(ref)}\n`);
   });
@@ -115,7 +120,8 @@ export async function login(args: string[], o: Opts): Promise<number> {
   const server = args[0];
   let username = str(o.username);
   let password = str(o.password);
-  if (password !== undefined) err('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
+  if (password !== undefined)
+    err('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
   return guarded(async () => {
     const { UsageError } = await import('../../runtime/errors.ts');
     if (password !== undefined && o.passwordStdin)
@@ -166,5 +172,6 @@ export async function pullForRun(
 ): Promise<void> {
   if (o.reason === 'missing') err(`Unable to find image '${o.shown}' locally\n`);
   const rc = await registry();
-  await rc.pull(ref, { platform: o.platform }, await renderer(process.stderr, false));
+  // Docker's run pulls the normalised name (`nosuch:latest`), without "Using default tag".
+  await rc.pull(o.shown, { platform: o.platform }, await renderer(process.stderr, false));
 }

@@ -8,7 +8,7 @@ import type { StartIo } from '../../runtime/containers/container-start.ts';
 import { NotFoundError, UsageError } from '../../runtime/errors.ts';
 import { parseRestartPolicy } from '../../runtime/engine-server/restart-policy.ts';
 import { parseMemory } from '../format/units.ts';
-import { type Opts, eachTarget, engine, err, list, out, str } from './context.ts';
+import { type Opts, eachTarget, engine, list, out, str } from './context.ts';
 
 /** `-e K=V` as given; `-e K` takes K from this shell's environment (dropped when unset). */
 function envEntries(entries: string[]): string[] {
@@ -76,8 +76,7 @@ function restartOption(o: Opts): Pick<CreateSpec, 'restart'> {
   const spec = str(o.restart);
   if (spec === undefined) return {};
   const restart = parseRestartPolicy(spec);
-  if (restart.Name !== 'no' && o.rm === true)
-    throw new UsageError('Conflicting options: --restart and --rm');
+  if (restart.Name !== 'no' && o.rm === true) throw new UsageError('Conflicting options: --restart and --rm');
   return { restart };
 }
 

@@ -4,7 +4,8 @@
 
 type Node =
   | { kind: 'text'; text: string }
-  | { kind: 'action'; expr: string }
+  // `field` is set when the action is a bare field path (.A.B): run() reads it without re-parsing.
+  | { kind: 'action'; expr: string; field?: string }
   | { kind: 'if' | 'with'; expr: string; yes: Node[]; else: Node[] }
   | { kind: 'range'; expr: string; body: Node[]; else: Node[] };
 
@@ -67,7 +68,7 @@ function parse(src: string): Node[] {
         );
       } else if (a.startsWith('/*')) {
         // comment
-      } else nodes.push({ kind: 'action', expr: a });
+      } else nodes.push({ kind: 'action', expr: a, ...(/^\.[\w.]*$/.test(a) ? { field: a } : {}) });
     }
     if (stopAt.length) throw new TemplateError('template: unexpected EOF (missing {{end}})');
     return { nodes, stop: '' };
@@ -179,7 +180,8 @@ function run(nodes: Node[], dot: unknown): string {
   let out = '';
   for (const n of nodes) {
     if (n.kind === 'text') out += n.text;
-    else if (n.kind === 'action') out += goString(evaluate(n.expr, dot));
+    else if (n.kind === 'action')
+      out += goString(n.field !== undefined ? field(dot, n.field) : evaluate(n.expr, dot));
     else if (n.kind === 'if' || n.kind === 'with') {
       const v = evaluate(n.expr, dot);
       out += truthy(v) ? run(n.yes, n.kind === 'with' ? v : dot) : run(n.else, dot);

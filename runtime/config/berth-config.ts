@@ -27,7 +27,8 @@ export interface ProxySettings {
 
 function proxySettings(raw: unknown, source: string): ProxySettings | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${source}: "proxies" must be an object`);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(`${source}: "proxies" must be an object`);
   const out: Record<string, string> = {};
   for (const [key, field] of [
     ['http-proxy', 'httpProxy'],

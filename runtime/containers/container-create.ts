@@ -152,10 +152,12 @@ async function parseVolumes(ctx: ContainerContext, specs: string[]): Promise<Mou
 async function checkNetwork(ctx: ContainerContext, spec: CreateSpec): Promise<string> {
   const mode = spec.network ?? 'bridge';
   for (const h of spec.addHosts ?? []) {
-    if (!/^[^:=\s]+[:=]\S+$/.test(h)) throw new UsageError(`invalid argument "${h}" for "--add-host" flag: bad format for add-host: "${h}"`);
+    if (!/^[^:=\s]+[:=]\S+$/.test(h))
+      throw new UsageError(`invalid argument "${h}" for "--add-host" flag: bad format for add-host: "${h}"`);
   }
   if (!ctx.networks) return mode;
-  if (mode === 'host') throw new UnsupportedError('network mode "host" is not supported by berth (its networks are virtual)');
+  if (mode === 'host')
+    throw new UnsupportedError('network mode "host" is not supported by berth (its networks are virtual)');
   const net = findNetwork(await ctx.networks.store.list(), mode);
   if (!net) throw new NotFoundError(`network ${mode} not found`);
   return net.Name;

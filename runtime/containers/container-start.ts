@@ -57,7 +57,10 @@ export async function startContainer(
   try {
     attached = await ctx.networks?.attach(rec);
   } catch (e) {
-    await persist(ctx, id, (r) => ({ ...r, State: { ...r.State, ExitCode: 125, Error: (e as Error).message } }));
+    await persist(ctx, id, (r) => ({
+      ...r,
+      State: { ...r.State, ExitCode: 125, Error: (e as Error).message },
+    }));
     if (rec.HostConfig.AutoRemove) await removeContainerNow(ctx, id);
     throw e;
   }

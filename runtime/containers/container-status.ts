@@ -18,7 +18,8 @@ export const isActive = (s: ContainerStatus): boolean =>
   s === 'running' || s === 'paused' || s === 'restarting';
 
 export const canStart = (s: ContainerStatus): boolean => s === 'created' || s === 'exited';
-export const canStop = (s: ContainerStatus): boolean => s === 'running' || s === 'paused';
+/** A restarting container (waiting out its restart delay) can be stopped: that cancels the restart. */
+export const canStop = (s: ContainerStatus): boolean => s === 'running' || s === 'paused' || s === 'restarting';
 export const canKill = (s: ContainerStatus): boolean => s === 'running' || s === 'paused';
 export const canPause = (s: ContainerStatus): boolean => s === 'running';
 export const canUnpause = (s: ContainerStatus): boolean => s === 'paused';

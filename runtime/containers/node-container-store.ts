@@ -199,7 +199,10 @@ export class NodeContainerStore implements ContainerStore {
     const rotatedFrom = fromOffset === 0 ? 0 : fromOffset > size ? fromOffset : -1;
     const older = rotatedFrom >= 0 ? this.readLogFile(id, `${LOG}.1`, rotatedFrom).entries : [];
     const current = this.readLogFile(id, LOG, rotatedFrom >= 0 ? 0 : fromOffset);
-    return { entries: [...older, ...current.entries], offset: Math.max(current.end, rotatedFrom >= 0 ? 0 : fromOffset) };
+    return {
+      entries: [...older, ...current.entries],
+      offset: Math.max(current.end, rotatedFrom >= 0 ? 0 : fromOffset),
+    };
   }
 
   async sendControl(id: string, request: ControlRequest): Promise<void> {

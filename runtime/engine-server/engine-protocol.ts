@@ -28,7 +28,11 @@ export type EngineRequest =
 export type EngineOp = EngineRequest['op'];
 
 /** A request as the caller writes it: the client numbers it. */
-export type EngineCall = EngineRequest extends infer R ? (R extends EngineRequest ? Omit<R, 'id'> : never) : never;
+export type EngineCall = EngineRequest extends infer R
+  ? R extends EngineRequest
+    ? Omit<R, 'id'>
+    : never
+  : never;
 
 export interface EngineErrorBody {
   readonly message: string;

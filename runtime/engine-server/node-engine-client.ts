@@ -7,7 +7,13 @@ import * as fs from 'node:fs';
 import { type Socket, createConnection } from 'node:net';
 import { lock } from '../content/node-file-lock.ts';
 import { NodeHost } from '../engine/node-host.ts';
-import type { EngineCall, EngineErrorBody, EngineInfo, EngineReply, EngineRequest } from './engine-protocol.ts';
+import type {
+  EngineCall,
+  EngineErrorBody,
+  EngineInfo,
+  EngineReply,
+  EngineRequest,
+} from './engine-protocol.ts';
 import { type EnginePaths, HEARTBEAT_STALE_MS, enginePaths } from './node-engine-paths.ts';
 import { JsonLines } from './node-json-lines.ts';
 
@@ -101,11 +107,14 @@ export class EngineClient {
   private closedError: Error | undefined;
 
   private constructor(readonly socket: Socket) {
-    this.lines = new JsonLines<EngineReply, EngineRequest>(socket, (reply) => this.waiting.get(reply.id)?.(reply));
+    this.lines = new JsonLines<EngineReply, EngineRequest>(socket, (reply) =>
+      this.waiting.get(reply.id)?.(reply),
+    );
     socket.on('error', () => {});
     socket.on('close', () => {
       this.closedError = new EngineUnavailableError('the berth engine closed the connection');
-      for (const w of [...this.waiting.values()]) w({ id: -1, ok: false, error: { message: this.closedError.message } });
+      for (const w of [...this.waiting.values()])
+        w({ id: -1, ok: false, error: { message: this.closedError.message } });
     });
   }
 
@@ -211,7 +220,12 @@ export class EngineClient {
 }
 
 /** Spawns `berth __engine` detached and waits until its socket answers. */
-async function startEngine(root: string, paths: EnginePaths, launcher: string, timeoutMs: number): Promise<Socket> {
+async function startEngine(
+  root: string,
+  paths: EnginePaths,
+  launcher: string,
+  timeoutMs: number,
+): Promise<Socket> {
   trimLog(paths.log);
   const log = fs.openSync(paths.log, 'a', 0o600);
   let exited: number | null | undefined;

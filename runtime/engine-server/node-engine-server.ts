@@ -80,7 +80,10 @@ export class EngineServer {
 
   /** Starts serving; resolves once the socket accepts connections. */
   static async start(options: EngineServerOptions): Promise<EngineServer> {
-    const engine = openNodeEngine({ root: options.root, ...(options.launcher ? { launcher: options.launcher } : {}) });
+    const engine = openNodeEngine({
+      root: options.root,
+      ...(options.launcher ? { launcher: options.launcher } : {}),
+    });
     const server = new EngineServer(engine, options);
     await server.listen();
     return server;
@@ -132,7 +135,8 @@ export class EngineServer {
     // stop / kill / rm from CLIs arrive as control requests plus a doorbell (SIGUSR2); the Engine
     // serves those for running containers, this serves them for containers between restarts.
     this.unsubscribeRing = host.onRing(() => void this.serveControlForPending());
-    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => void this.shutdown(`${s} received`));
+    for (const s of ['SIGTERM', 'SIGINT'] as const)
+      process.once(s, () => void this.shutdown(`${s} received`));
     process.on('SIGHUP', () => {});
     this.log(`engine ${host.pid} listening on ${paths.socket}`);
     void this.recover();
@@ -196,7 +200,13 @@ export class EngineServer {
     const rec = await this.engine.ctx.store.get(id);
     if (!rec || isActive(rec.State.Status)) return; // removed (--rm), or started again already
     const policy = rec.HostConfig.RestartPolicy;
-    if (!shouldRestart(policy as Parameters<typeof shouldRestart>[0], { exitCode, manual, restartCount: rec.RestartCount }))
+    if (
+      !shouldRestart(policy as Parameters<typeof shouldRestart>[0], {
+        exitCode,
+        manual,
+        restartCount: rec.RestartCount,
+      })
+    )
       return;
     const delay = nextRestartDelay(this.delays.get(id) ?? 0, ranForMs);
     this.delays.set(id, delay);
@@ -214,7 +224,9 @@ export class EngineServer {
       },
     });
     const id = rec.Id;
-    this.log(`container ${id.slice(0, 12)} restarts in ${delayMs} ms (policy ${rec.HostConfig.RestartPolicy.Name})`);
+    this.log(
+      `container ${id.slice(0, 12)} restarts in ${delayMs} ms (policy ${rec.HostConfig.RestartPolicy.Name})`,
+    );
     this.pending.set(
       id,
       setTimeout(() => {
@@ -277,8 +289,16 @@ export class EngineServer {
       }
       const policy = rec.HostConfig.RestartPolicy;
       const exitCode = rec.State.ExitCode || HOST_LOST_EXIT;
-      if (shouldRestart(policy as Parameters<typeof shouldRestart>[0], { exitCode, manual: false, restartCount: rec.RestartCount })) {
-        this.log(`container ${rec.Id.slice(0, 12)} was running in an engine that died: restarting (policy ${policy.Name})`);
+      if (
+        shouldRestart(policy as Parameters<typeof shouldRestart>[0], {
+          exitCode,
+          manual: false,
+          restartCount: rec.RestartCount,
+        })
+      ) {
+        this.log(
+          `container ${rec.Id.slice(0, 12)} was running in an engine that died: restarting (policy ${policy.Name})`,
+        );
         await this.scheduleRestart(rec, 0);
       }
     }
@@ -307,7 +327,10 @@ export class EngineServer {
   // --- connections --------------------------------------------------------------------------
 
   private accept(socket: Socket): void {
-    const conn: Conn = new JsonLines<EngineRequest, EngineReply>(socket, (req) => void this.handle(conn, req));
+    const conn: Conn = new JsonLines<EngineRequest, EngineReply>(
+      socket,
+      (req) => void this.handle(conn, req),
+    );
     this.conns.add(conn);
     this.idleSince = Date.now();
     socket.on('error', () => {});
@@ -323,7 +346,8 @@ export class EngineServer {
   private async handle(conn: Conn, req: EngineRequest): Promise<void> {
     try {
       const result = await this.dispatch(conn, req);
-      if (result !== NO_REPLY) conn.send({ id: req.id, ok: true, ...(result !== undefined ? { result } : {}) });
+      if (result !== NO_REPLY)
+        conn.send({ id: req.id, ok: true, ...(result !== undefined ? { result } : {}) });
     } catch (e) {
       conn.send({ id: req.id, ok: false, error: errorBody(e) });
     }
@@ -333,7 +357,11 @@ export class EngineServer {
     const engine = this.engine;
     switch (req.op) {
       case 'ping':
-        return { pid: engine.ctx.host.pid, version: ENGINE_PROTOCOL_VERSION, containers: engine.ctx.hosted.size };
+        return {
+          pid: engine.ctx.host.pid,
+          version: ENGINE_PROTOCOL_VERSION,
+          containers: engine.ctx.hosted.size,
+        };
       case 'start': {
         const rec = await engine.find(req.container);
         const id = rec.Id;
@@ -343,7 +371,8 @@ export class EngineServer {
         try {
           await this.launch(id);
         } catch (e) {
-          this.attachers.get(id)?.forEach((a) => a.conn === conn && this.attachers.get(id)?.delete(a));
+          const set = this.attachers.get(id);
+          for (const a of set ?? []) if (a.conn === conn) set!.delete(a);
           await this.recordStartError(id, e);
           throw e;
         }
@@ -367,7 +396,9 @@ export class EngineServer {
             exitCode: 1,
           });
         if (!engine.ctx.hosted.has(rec.Id))
-          throw new ConflictError(`container ${rec.Id.slice(0, 12)} runs in another berth process, not in the engine`);
+          throw new ConflictError(
+            `container ${rec.Id.slice(0, 12)} runs in another berth process, not in the engine`,
+          );
         this.addAttacher(rec.Id, { conn, requestId: req.id, owner: false });
         conn.send({ id: req.id, ok: true, result: rec });
         return NO_REPLY;

@@ -16,15 +16,22 @@ export function parseRestartPolicy(spec: string): RestartPolicy {
   switch (name) {
     case '':
     case 'no':
-      if (count !== undefined) throw new UsageError(`invalid restart policy format: maximum retry count cannot be used with restart policy '${name}'`);
+      if (count !== undefined)
+        throw new UsageError(
+          `invalid restart policy format: maximum retry count cannot be used with restart policy '${name}'`,
+        );
       return { Name: 'no', MaximumRetryCount: 0 };
     case 'always':
     case 'unless-stopped':
-      if (count !== undefined) throw new UsageError(`invalid restart policy format: maximum retry count cannot be used with restart policy '${name}'`);
+      if (count !== undefined)
+        throw new UsageError(
+          `invalid restart policy format: maximum retry count cannot be used with restart policy '${name}'`,
+        );
       return { Name: name, MaximumRetryCount: 0 };
     case 'on-failure': {
       if (count === undefined) return { Name: 'on-failure', MaximumRetryCount: 0 };
-      if (!/^\d+$/.test(count)) throw new UsageError(`invalid restart policy format: maximum retry count must be an integer`);
+      if (!/^\d+$/.test(count))
+        throw new UsageError(`invalid restart policy format: maximum retry count must be an integer`);
       return { Name: 'on-failure', MaximumRetryCount: Number(count) };
     }
     default:
@@ -49,7 +56,8 @@ export function shouldRestart(policy: RestartPolicy | undefined, exit: ExitFacts
       return true;
     case 'on-failure':
       return (
-        exit.exitCode !== 0 && (policy.MaximumRetryCount === 0 || exit.restartCount < policy.MaximumRetryCount)
+        exit.exitCode !== 0 &&
+        (policy.MaximumRetryCount === 0 || exit.restartCount < policy.MaximumRetryCount)
       );
     default:
       return false;

@@ -23,22 +23,34 @@ function freeSubnet(used: Subnet[]): Subnet {
     const candidate = parseSubnet(`10.89.${i}.0/24`);
     if (!used.some((u) => overlaps(u, candidate))) return candidate;
   }
-  throw new ConflictError('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
+  throw new ConflictError(
+    'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
+  );
 }
 
 const subnetsOf = (networks: NetworkRecord[]): Subnet[] =>
   networks.flatMap((n) => n.IPAM.Config.map((c) => parseSubnet(c.Subnet)));
 
-export async function createNetwork(store: NetworkStore, name: string, options: CreateNetworkOptions = {}): Promise<NetworkRecord> {
-  if (!NAME.test(name)) throw new UsageError(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-  if (options.driver && options.driver !== 'bridge') throw new UsageError(`plugin "${options.driver}" not found: berth networks use the bridge driver`);
+export async function createNetwork(
+  store: NetworkStore,
+  name: string,
+  options: CreateNetworkOptions = {},
+): Promise<NetworkRecord> {
+  if (!NAME.test(name))
+    throw new UsageError(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  if (options.driver && options.driver !== 'bridge')
+    throw new UsageError(`plugin "${options.driver}" not found: berth networks use the bridge driver`);
   return store.update((networks) => {
-    if (BUILTIN.has(name) || networks.some((n) => n.Name === name)) throw new ConflictError(`network with name ${name} already exists`);
+    if (BUILTIN.has(name) || networks.some((n) => n.Name === name))
+      throw new ConflictError(`network with name ${name} already exists`);
     let subnet: Subnet;
     if (options.subnet) {
       subnet = parseSubnet(options.subnet);
       const clash = networks.find((n) => n.IPAM.Config.some((c) => overlaps(parseSubnet(c.Subnet), subnet)));
-      if (clash) throw new ConflictError(`invalid pool request: Pool overlaps with other one on this address space (${clash.Name})`);
+      if (clash)
+        throw new ConflictError(
+          `invalid pool request: Pool overlaps with other one on this address space (${clash.Name})`,
+        );
     } else subnet = freeSubnet(subnetsOf(networks));
     const record: NetworkRecord = {
       Name: name,
@@ -47,7 +59,10 @@ export async function createNetwork(store: NetworkStore, name: string, options: 
       Scope: 'local',
       Driver: 'bridge',
       Internal: options.internal ?? false,
-      IPAM: { Driver: 'default', Config: [{ Subnet: subnet.text, Gateway: options.gateway ?? gatewayOf(subnet) }] },
+      IPAM: {
+        Driver: 'default',
+        Config: [{ Subnet: subnet.text, Gateway: options.gateway ?? gatewayOf(subnet) }],
+      },
       Labels: options.labels ?? {},
       Containers: {},
     };
@@ -71,9 +86,12 @@ export async function removeNetwork(store: NetworkStore, ref: string): Promise<s
   return store.update((networks) => {
     const net = findNetwork(networks, ref);
     if (!net) throw new NetworkNotFoundError(ref);
-    if (BUILTIN.has(net.Name)) throw new InvalidStateError(`${net.Name} is a pre-defined network and cannot be removed`);
+    if (BUILTIN.has(net.Name))
+      throw new InvalidStateError(`${net.Name} is a pre-defined network and cannot be removed`);
     if (Object.keys(net.Containers).length > 0) {
-      throw new InvalidStateError(`error while removing network: network ${net.Name} id ${net.Id} has active endpoints`);
+      throw new InvalidStateError(
+        `error while removing network: network ${net.Name} id ${net.Id} has active endpoints`,
+      );
     }
     networks.splice(networks.indexOf(net), 1);
     return net.Name;
@@ -93,16 +111,24 @@ export async function connectNetwork(
   return store.update((networks) => {
     const net = findNetwork(networks, ref);
     if (!net) throw new NetworkNotFoundError(ref);
-    if (net.Driver === 'null') throw new InvalidStateError('container cannot be connected to the none network');
+    if (net.Driver === 'null')
+      throw new InvalidStateError('container cannot be connected to the none network');
     return addMember(net, container.id, container.name.replace(/^\//, ''), aliases);
   });
 }
 
-export async function disconnectNetwork(store: NetworkStore, ref: string, containerId: string): Promise<void> {
+export async function disconnectNetwork(
+  store: NetworkStore,
+  ref: string,
+  containerId: string,
+): Promise<void> {
   await store.update((networks) => {
     const net = findNetwork(networks, ref);
     if (!net) throw new NetworkNotFoundError(ref);
-    if (!net.Containers[containerId]) throw new InvalidStateError(`container ${containerId.slice(0, 12)} is not connected to network ${net.Name}`);
+    if (!net.Containers[containerId])
+      throw new InvalidStateError(
+        `container ${containerId.slice(0, 12)} is not connected to network ${net.Name}`,
+      );
     delete net.Containers[containerId];
   });
 }

@@ -17,6 +17,7 @@ import {
   type WireEnd,
 } from '../../shims/net/net-protocol.ts';
 import { type DoorbellTransfer, SabDoorbell } from '../../shims/process/doorbell.ts';
+import { SabPipe } from '../../shims/process/sab-pipe.ts';
 import { type Bridge, bridgeHostSocket } from './host-bridge.ts';
 import type { HostServer, HostSocket } from './host-tcp.ts';
 import type { NetworkStack } from './network-stack.ts';
@@ -73,6 +74,9 @@ export class ContainerNet implements ProcessNetwork {
   readonly published: PublishedPort[] = [];
   readonly servers: HostServer[] = [];
   private readonly bridges = new Set<Bridge>();
+  /** Connection ends this container's process holds, so they can be closed if it is killed. */
+  private ends: { rx: SabPipe; tx: SabPipe; peer: SabDoorbell }[] = [];
+  private pruneAt = 64;
   private bell: DoorbellTransfer | undefined;
   private ring: SabDoorbell | undefined;
   private port: MessagePort | undefined;
@@ -136,6 +140,13 @@ export class ContainerNet implements ProcessNetwork {
     this.closed = true;
     for (const l of this.listeners.values()) l.active = false;
     for (const b of this.bridges) b.abort();
+    // A killed worker never closes its sockets: close its ends for it, so peers see EOF.
+    for (const end of this.ends) {
+      end.tx.forceCloseWriter();
+      end.rx.closeReader();
+      end.peer.ring();
+    }
+    this.ends = [];
     this.port?.close();
   }
 
@@ -162,7 +173,17 @@ export class ContainerNet implements ProcessNetwork {
 
   /** Hands a new connection to the listener's process. */
   push(listener: Listener, end: WireEnd): void {
+    this.track(end);
     this.post({ type: 'accept', listener: listener.id, end });
+  }
+
+  /** Remembers an end given to this container's process (forgetting fully closed ones). */
+  track(end: WireEnd): void {
+    if (this.ends.length >= this.pruneAt) {
+      this.ends = this.ends.filter((e) => !(e.tx.writerClosed && e.rx.readerClosed));
+      this.pruneAt = Math.max(64, this.ends.length * 2);
+    }
+    this.ends.push({ rx: new SabPipe(end.rx), tx: new SabPipe(end.tx), peer: new SabDoorbell(end.peerBell) });
   }
 
   private post(message: NetMessage): void {
@@ -187,7 +208,16 @@ export class ContainerNet implements ProcessNetwork {
   }
 
   /** Wires a host socket to a new guest connection; `deliver` gets the guest's end. */
-  bridgeTo(socket: HostSocket, hostSide: SocketAddress, guestSide: SocketAddress, deliver: (end: WireEnd) => void): void {
+  bridgeTo(
+    socket: HostSocket,
+    hostSide: SocketAddress,
+    guestSide: SocketAddress,
+    deliver: (end: WireEnd) => void,
+  ): void {
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
     const engineBell = new SabDoorbell();
     const [hostEnd, guestEnd] = createWire(
       { bell: engineBell.transfer(), address: hostSide },
@@ -244,6 +274,7 @@ export class ContainerNet implements ProcessNetwork {
       case 'connect': {
         const r = await this.stack.connect(this, request.remote);
         if (typeof r === 'number') return this.reply(request.id, r);
+        this.track(r);
         return this.post({ type: 'reply', id: request.id, errno: 0, end: r });
       }
       case 'resolve': {

@@ -26,7 +26,10 @@ export interface NetworkedContainer {
 
 /** What `inspect` shows under NetworkSettings once the container runs. */
 export interface NetworkSettings {
-  Networks: Record<string, { NetworkID: string; IPAddress: string; IPPrefixLen: number; Gateway: string; Aliases: string[] }>;
+  Networks: Record<
+    string,
+    { NetworkID: string; IPAddress: string; IPPrefixLen: number; Gateway: string; Aliases: string[] }
+  >;
   Ports: Record<string, PortBinding[] | null>;
 }
 
@@ -70,7 +73,8 @@ export class EngineNetworks {
 
   /** At create: `--network` (default bridge) and `--network-alias`. 'none' joins nothing. */
   async join(id: string, name: string, network = DEFAULT_NETWORK, aliases: string[] = []): Promise<string> {
-    if (network === 'host') throw new NotFoundError('network mode "host" is not supported by berth (its networks are virtual)');
+    if (network === 'host')
+      throw new NotFoundError('network mode "host" is not supported by berth (its networks are virtual)');
     return this.store.update((networks) => {
       const net = findNetwork(networks, network);
       if (!net) throw new NetworkNotFoundError(network);
@@ -111,8 +115,12 @@ export class EngineNetworks {
       }
     }
     const exposed = tcpPorts(Object.keys(rec.Config.ExposedPorts ?? {}));
-    const publish = none ? [] : publishSpecs(rec.HostConfig.PortBindings, exposed, rec.HostConfig.PublishAllPorts ?? false);
-    const listenPorts = [...new Set([...exposed, ...publish.map((p) => p.containerPort)])].sort((a, b) => a - b);
+    const publish = none
+      ? []
+      : publishSpecs(rec.HostConfig.PortBindings, exposed, rec.HostConfig.PublishAllPorts ?? false);
+    const listenPorts = [...new Set([...exposed, ...publish.map((p) => p.containerPort)])].sort(
+      (a, b) => a - b,
+    );
     const extraHosts: Record<string, string> = {};
     for (const entry of rec.HostConfig.ExtraHosts ?? []) {
       const at = entry.search(/[:=]/);
@@ -130,12 +138,19 @@ export class EngineNetworks {
     });
     const ports: NetworkSettings['Ports'] = {};
     for (const port of listenPorts) ports[`${port}/tcp`] = null;
-    for (const p of net.published) (ports[`${p.containerPort}/tcp`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+    for (const p of net.published)
+      (ports[`${p.containerPort}/tcp`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
     const settings: NetworkSettings = {
       Networks: Object.fromEntries(
         attachments.map((a) => [
           a.network,
-          { NetworkID: a.networkId, IPAddress: a.ip, IPPrefixLen: a.subnet.prefix, Gateway: a.gateway, Aliases: [...a.aliases] },
+          {
+            NetworkID: a.networkId,
+            IPAddress: a.ip,
+            IPPrefixLen: a.subnet.prefix,
+            Gateway: a.gateway,
+            Aliases: [...a.aliases],
+          },
         ]),
       ),
       Ports: ports,

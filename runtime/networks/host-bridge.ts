@@ -7,6 +7,7 @@
 import { SabDoorbell } from '../../shims/process/doorbell.ts';
 import { SabPipe } from '../../shims/process/sab-pipe.ts';
 import type { WireEnd } from '../../shims/net/net-protocol.ts';
+import { SpaceWant } from '../../shims/net/wire.ts';
 import type { HostSocket } from './host-tcp.ts';
 
 export interface Bridge {
@@ -20,6 +21,8 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, bell: SabDoor
   const fromGuest = new SabPipe(end.rx);
   const toGuest = new SabPipe(end.tx);
   const peer = new SabDoorbell(end.peerBell);
+  const guestWantsSpace = new SpaceWant(end.rxWant);
+  const weWantSpace = new SpaceWant(end.txWant);
   let closed = false;
   let pending: Uint8Array[] = [];
   let hostEnded = false;
@@ -52,7 +55,10 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, bell: SabDoor
           else pending[0] = chunk.subarray(n);
         }
         if (progressed) peer.ring();
-        if (pending.length > 0) await bell.waitAsync(seq);
+        if (pending.length > 0) {
+          weWantSpace.raise();
+          if (toGuest.space() === 0) await bell.waitAsync(seq);
+        }
       }
     } finally {
       inboundRunning = false;
@@ -83,7 +89,7 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, bell: SabDoor
       const seq = bell.seq();
       const chunk = fromGuest.readChunk();
       if (chunk) {
-        peer.ring();
+        if (guestWantsSpace.take()) peer.ring();
         if (!socket.write(chunk)) await socket.drained();
         continue;
       }

@@ -100,7 +100,8 @@ export class NetworkStack {
     const own = from.spec.attachments.some((a) => a.ip === ip);
     if (isLoopback(ip) || own) return this.connectLocal(from, from, own ? ip : HOST_LOOPBACK, port);
     if (from.spec.none) return ERRNO_NETUNREACH;
-    if (from.spec.attachments.some((a) => a.gateway === ip)) return this.connectHost(from, HOST_LOOPBACK, port, ip);
+    if (from.spec.attachments.some((a) => a.gateway === ip))
+      return this.connectHost(from, HOST_LOOPBACK, port, ip);
     if (this.inBerth(ip)) {
       const target = this.peerAt(from, ip);
       if (!target) return ERRNO_HOSTUNREACH;
@@ -110,7 +111,13 @@ export class NetworkStack {
     return this.connectHost(from, ip, port, ip);
   }
 
-  private connectLocal(from: ContainerNet, target: ContainerNet, ip: string, port: number, fromIp = ip): WireEnd | number {
+  private connectLocal(
+    from: ContainerNet,
+    target: ContainerNet,
+    ip: string,
+    port: number,
+    fromIp = ip,
+  ): WireEnd | number {
     if (!target.opened) return ERRNO_CONNREFUSED;
     const listener = target.listenerFor(ip, port);
     if (!listener) return ERRNO_CONNREFUSED;
@@ -122,15 +129,25 @@ export class NetworkStack {
     return mine;
   }
 
-  private async connectHost(from: ContainerNet, ip: string, port: number, shownIp: string): Promise<WireEnd | number> {
+  private async connectHost(
+    from: ContainerNet,
+    ip: string,
+    port: number,
+    shownIp: string,
+  ): Promise<WireEnd | number> {
     if (!this.host) return ERRNO_NETUNREACH;
     try {
       const socket = await this.host.connect(ip, port);
       let mine: WireEnd | undefined;
-      from.bridgeTo(socket, { ip: shownIp, port }, { ip: from.addressOn(), port: from.ephemeralPort() }, (end) => {
-        mine = end;
-      });
-      return mine!;
+      from.bridgeTo(
+        socket,
+        { ip: shownIp, port },
+        { ip: from.addressOn(), port: from.ephemeralPort() },
+        (end) => {
+          mine = end;
+        },
+      );
+      return mine ?? ERRNO_CONNREFUSED;
     } catch (e) {
       if (e instanceof HostConnectError) return e.errno;
       return ERRNO_CONNREFUSED;
@@ -143,7 +160,8 @@ export class NetworkStack {
     if (isIpv4(key)) return [key];
     if (key === 'localhost' || key === 'localhost.localdomain') return [HOST_LOOPBACK];
     const extra = from.spec.extraHosts[key];
-    if (extra !== undefined) return [extra === 'host-gateway' ? (from.spec.attachments[0]?.gateway ?? HOST_LOOPBACK) : extra];
+    if (extra !== undefined)
+      return [extra === 'host-gateway' ? (from.spec.attachments[0]?.gateway ?? HOST_LOOPBACK) : extra];
     const self = [from.spec.hostname, from.spec.name, from.spec.id.slice(0, 12)].map((s) => s.toLowerCase());
     if (self.includes(key)) return [from.spec.none ? HOST_LOOPBACK : from.addressOn()];
     if (from.spec.none) return ERRNO_NOENT;

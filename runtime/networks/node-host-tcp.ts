@@ -2,8 +2,19 @@
 // connection closes on its own (HTTP clients that shut down writing still get their answer).
 
 import { type Server, type Socket, connect, createServer } from 'node:net';
-import { ERRNO_CONNREFUSED, ERRNO_HOSTUNREACH, ERRNO_NETUNREACH, ERRNO_TIMEDOUT } from '../../shims/net/net-protocol.ts';
-import { HostConnectError, type HostServer, type HostSocket, type HostTcp, PortAllocatedError } from './host-tcp.ts';
+import {
+  ERRNO_CONNREFUSED,
+  ERRNO_HOSTUNREACH,
+  ERRNO_NETUNREACH,
+  ERRNO_TIMEDOUT,
+} from '../../shims/net/net-protocol.ts';
+import {
+  HostConnectError,
+  type HostServer,
+  type HostSocket,
+  type HostTcp,
+  PortAllocatedError,
+} from './host-tcp.ts';
 
 const ERRNO_OF: Record<string, number> = {
   ECONNREFUSED: ERRNO_CONNREFUSED,
@@ -61,7 +72,8 @@ export class NodeHostTcp implements HostTcp {
     );
     return new Promise((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE' || error.code === 'EACCES') reject(new PortAllocatedError(ip, port, { cause: error }));
+        if (error.code === 'EADDRINUSE' || error.code === 'EACCES')
+          reject(new PortAllocatedError(ip, port, { cause: error }));
         else reject(error);
       });
       server.listen({ host: ip, port, exclusive: true }, () => {

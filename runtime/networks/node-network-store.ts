@@ -29,8 +29,13 @@ export class NodeNetworkStore implements NetworkStore {
     await mkdir(this.dir, { recursive: true });
     return withLock(join(this.dir, 'networks.lock'), async () => {
       const networks = await this.list();
+      const before = JSON.stringify(networks, null, 1);
       const result = change(networks);
-      await writeFileAtomic(this.file, new TextEncoder().encode(JSON.stringify(networks, null, 1)), this.dir, 'networks.json');
+      const after = JSON.stringify(networks, null, 1);
+      // A change that changes nothing (join then leave of a failed start) leaves the file alone.
+      if (after !== before) {
+        await writeFileAtomic(this.file, new TextEncoder().encode(after), this.dir, 'networks.json');
+      }
       return result;
     });
   }

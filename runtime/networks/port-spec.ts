@@ -33,7 +33,8 @@ export function parsePublish(specs: readonly string[]): Record<string, PortBindi
     if (slash >= 0) {
       proto = rest.slice(slash + 1);
       rest = rest.slice(0, slash);
-      if (proto === 'udp' || proto === 'sctp') throw invalid(spec, `${proto} ports are not supported (TCP only)`);
+      if (proto === 'udp' || proto === 'sctp')
+        throw invalid(spec, `${proto} ports are not supported (TCP only)`);
       if (proto !== 'tcp') throw invalid(spec, `invalid proto: "${proto}"`);
     }
     let ip = '';
@@ -76,12 +77,17 @@ export function publishSpecs(
     const [containerPort] = tcpPorts([key]);
     if (containerPort === undefined) continue;
     for (const b of list) {
-      out.push({ containerPort, hostIp: b.HostIp || DEFAULT_PUBLISH_IP, hostPort: b.HostPort ? Number(b.HostPort) : 0 });
+      out.push({
+        containerPort,
+        hostIp: b.HostIp || DEFAULT_PUBLISH_IP,
+        hostPort: b.HostPort ? Number(b.HostPort) : 0,
+      });
     }
   }
   if (publishAll) {
     for (const port of exposed) {
-      if (!out.some((p) => p.containerPort === port)) out.push({ containerPort: port, hostIp: DEFAULT_PUBLISH_IP, hostPort: 0 });
+      if (!out.some((p) => p.containerPort === port))
+        out.push({ containerPort: port, hostIp: DEFAULT_PUBLISH_IP, hostPort: 0 });
     }
   }
   return out;

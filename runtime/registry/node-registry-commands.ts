@@ -25,6 +25,8 @@ export async function openNodeRegistryCommands(opts: NodeRegistryOptions = {}): 
     fetcher: createNodeFetcher({ env: proxyEnvironment(config, env) }),
     config,
     credentials,
+    // Tests point Docker Hub at a closed loopback port so nothing ever leaves the machine.
+    ...(env.BERTH_DOCKER_HUB_ORIGIN ? { dockerHubOrigin: env.BERTH_DOCKER_HUB_ORIGIN } : {}),
   });
   const images = opts.images ?? openNodeImageStore(berthRoot(env as NodeJS.ProcessEnv));
   return new RegistryCommands(context, images, credentials);

@@ -37,7 +37,7 @@ export function writeAddrPort(view: DataView, at: number, address: SocketAddress
   if (!address || !bytes) return;
   view.setUint8(at, FAMILY_INET4);
   view.setUint16(at + 2, address.port, true);
-  bytes.forEach((b, i) => view.setUint8(at + 4 + i, b));
+  for (let i = 0; i < 4; i++) view.setUint8(at + 4 + i, bytes[i]!);
 }
 
 export function writeAddr(view: DataView, at: number, ip: string): void {
@@ -45,5 +45,5 @@ export function writeAddr(view: DataView, at: number, ip: string): void {
   const bytes = ipv4Bytes(ip);
   if (!bytes) return;
   view.setUint8(at, FAMILY_INET4);
-  bytes.forEach((b, i) => view.setUint8(at + 2 + i, b));
+  for (let i = 0; i < 4; i++) view.setUint8(at + 2 + i, bytes[i]!);
 }

@@ -14,11 +14,19 @@ export interface SocketAddress {
   readonly port: number;
 }
 
-/** One end of a connection: read `rx`, write `tx`, ring `peerBell` after either. */
+/**
+ * One end of a connection: read `rx`, write `tx` and ring `peerBell` after writing. After
+ * reading, ring it only when `rxWant` says the peer waits for space (a writer sets its `txWant`
+ * cell before it waits on a full pipe): a wake-up per read would cost the peer a futex wake.
+ */
 export interface WireEnd {
   readonly rx: PipeTransfer;
   readonly tx: PipeTransfer;
   readonly peerBell: DoorbellTransfer;
+  /** Int32 [1]: the writer of `rx` waits for space. */
+  readonly rxWant: SharedArrayBuffer;
+  /** Int32 [1]: we wait for space in `tx`. */
+  readonly txWant: SharedArrayBuffer;
   readonly local: SocketAddress;
   readonly peer: SocketAddress;
 }

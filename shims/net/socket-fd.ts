@@ -16,6 +16,7 @@ import {
   type Result,
 } from '../wasi/fd.ts';
 import type { GuestNet } from './guest-net.ts';
+import { SpaceWant } from './wire.ts';
 import {
   ERRNO_INVAL,
   ERRNO_ISCONN,
@@ -51,6 +52,8 @@ export class SocketFd extends Fd {
   private rx: SabPipe | undefined;
   private tx: SabPipe | undefined;
   private peerBell: SabDoorbell | undefined;
+  private rxWant: SpaceWant | undefined;
+  private txWant: SpaceWant | undefined;
   private shutRd = false;
   private shutWr = false;
   /** Socket options the guest set (WASIX sock_set_opt_*), echoed back by the getters. */
@@ -87,6 +90,8 @@ export class SocketFd extends Fd {
     this.rx = new SabPipe(end.rx);
     this.tx = new SabPipe(end.tx);
     this.peerBell = new SabDoorbell(end.peerBell);
+    this.rxWant = new SpaceWant(end.rxWant);
+    this.txWant = new SpaceWant(end.txWant);
     this.local = end.local;
     this.peer = end.peer;
   }
@@ -149,7 +154,7 @@ export class SocketFd extends Fd {
       const closed = rx.writerClosed;
       const n = rx.read(into);
       if (n > 0) {
-        this.peerBell!.ring();
+        if (this.rxWant!.take()) this.peerBell!.ring();
         return { errno: ERRNO_SUCCESS, value: n };
       }
       if (closed) return { errno: ERRNO_SUCCESS, value: 0 };
@@ -172,6 +177,9 @@ export class SocketFd extends Fd {
         this.peerBell!.ring();
         continue;
       }
+      // Full: say so, then look once more (the reader may have taken bytes before it saw us).
+      this.txWant!.raise();
+      if (tx.space() > 0) continue;
       if (this.flags & FDFLAG_NONBLOCK)
         return done > 0 ? { errno: ERRNO_SUCCESS, value: done } : { errno: ERRNO_AGAIN };
       this.bell.wait(seq, Number.POSITIVE_INFINITY);
@@ -191,6 +199,7 @@ export class SocketFd extends Fd {
     // Fill the rest with what is already there, without blocking again.
     for (let i = first + 1; i < into.length && size > 0 && this.rx.available() > 0; i++) {
       const n = this.rx.read(into[i]!);
+      if (n > 0 && this.rxWant!.take()) this.peerBell!.ring();
       size += n;
       if (n < into[i]!.length) break;
     }
@@ -234,7 +243,12 @@ export class SocketFd extends Fd {
     if (!rx || !tx) return { readable: false, nbytes: 0, writable: false, hangup: this.state === 'closed' };
     const eof = rx.writerClosed || this.shutRd;
     const nbytes = rx.available();
-    const space = tx.space();
+    let space = tx.space();
+    if (space === 0) {
+      // poll_oneoff waits after this: the reader must ring us when it makes room.
+      this.txWant!.raise();
+      space = tx.space();
+    }
     return {
       readable: nbytes > 0 || eof,
       nbytes: nbytes > 0 ? nbytes : space,

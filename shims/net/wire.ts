@@ -17,8 +17,41 @@ export interface WireSide {
 export function createWire(a: WireSide, b: WireSide, capacity = WIRE_CAPACITY): [WireEnd, WireEnd] {
   const aToB = new SabPipe(undefined, capacity).transfer();
   const bToA = new SabPipe(undefined, capacity).transfer();
+  const aWants = new SharedArrayBuffer(4);
+  const bWants = new SharedArrayBuffer(4);
   return [
-    { rx: bToA, tx: aToB, peerBell: b.bell, local: a.address, peer: b.address },
-    { rx: aToB, tx: bToA, peerBell: a.bell, local: b.address, peer: a.address },
+    {
+      rx: bToA,
+      tx: aToB,
+      peerBell: b.bell,
+      rxWant: bWants,
+      txWant: aWants,
+      local: a.address,
+      peer: b.address,
+    },
+    {
+      rx: aToB,
+      tx: bToA,
+      peerBell: a.bell,
+      rxWant: aWants,
+      txWant: bWants,
+      local: b.address,
+      peer: a.address,
+    },
   ];
+}
+
+/** A "waiting for space" cell: the writer raises it before waiting, the reader takes it. */
+export class SpaceWant {
+  private readonly cell: Int32Array;
+  constructor(buffer: SharedArrayBuffer) {
+    this.cell = new Int32Array(buffer);
+  }
+  raise(): void {
+    Atomics.store(this.cell, 0, 1);
+  }
+  /** True (once) when the writer was waiting: then ring it. */
+  take(): boolean {
+    return Atomics.load(this.cell, 0) !== 0 && Atomics.exchange(this.cell, 0, 0) !== 0;
+  }
 }

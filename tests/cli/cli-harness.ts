@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // Runs the real CLI (node bin/berth.js) as a subprocess against a temporary BERTH_ROOT, and
 // builds the test guest (probe.c) into an importable rootfs tar.
 
@@ -97,15 +98,17 @@ export async function probeRootfs(): Promise<Uint8Array> {
   ]);
 }
 
-/** A listing of every file under root with size and mtime: equal listings = store unchanged. */
+/** A listing of every file under root with its content hash: equal listings = store unchanged. */
 export function snapshot(root: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const n of readdirSync(d).sort()) {
+      // The engine process's own pid/socket/heartbeat/log files are not store state.
+      if (d === root && n === 'engine') continue;
       const p = join(d, n);
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
-      else out.push(`${p.slice(root.length)} ${st.size} ${st.mtimeMs}`);
+      else out.push(`${p.slice(root.length)} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
     }
   };
   walk(root);

@@ -17,7 +17,7 @@ describe('container status guards', () => {
   test('start only from created or exited', () => expect(which(canStart)).toEqual(['created', 'exited']));
   test('kill and stop only while running or paused', () => {
     expect(which(canKill)).toEqual(['running', 'paused']);
-    expect(which(canStop)).toEqual(['running', 'paused']);
+    expect(which(canStop)).toEqual(['running', 'paused', 'restarting']); // stopping cancels a restart
   });
   test('pause/unpause', () => {
     expect(which(canPause)).toEqual(['running']);

@@ -12,7 +12,15 @@ beforeAll(async () => {
   root = newRoot();
   const t = 1_700_000_000_000_000_000n;
   const tar = await writeTar([
-    { name: 'server.wasm', type: 'file', mode: 0o755, uid: 0, gid: 0, mtimeNs: t, data: netGuest('net-server') },
+    {
+      name: 'server.wasm',
+      type: 'file',
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtimeNs: t,
+      data: netGuest('net-server'),
+    },
   ]);
   const r = await berth(
     root,
@@ -50,10 +58,13 @@ describe('berth network', () => {
   });
 
   it('connects and disconnects a container with a stable address', async () => {
-    await berth(root, ['network', 'create', 'back']);
+    expect((await berth(root, ['network', 'create', 'back'])).code).toBe(0);
     const c = await berth(root, ['create', '--name', 'c1', 'netsrv', 'echo']);
     expect(c.code).toBe(0);
-    expect((await berth(root, ['network', 'connect', '--alias', 'db', 'back', 'c1'])).code).toBe(0);
+    expect(await berth(root, ['network', 'connect', '--alias', 'db', 'back', 'c1'])).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
     const members = await berth(root, ['network', 'inspect', '-f', '{{json .Containers}}', 'back']);
     expect(members.stdout).toMatch(/"Name":"c1","IPv4Address":"10\.89\.\d+\.2\/24","Aliases":\["db"\]/);
     expect((await berth(root, ['network', 'rm', 'back'])).stderr).toMatch(/has active endpoints/);
@@ -72,7 +83,16 @@ describe('berth network', () => {
 describe('port mapping', () => {
   it('-p publishes on 127.0.0.1, `berth port` shows it, curl reaches the guest', async () => {
     const port = await freePort();
-    const child = berthBackground(root, ['run', '--rm', '--name', 'web', '-p', `${port}:80`, 'netsrv', 'http']);
+    const child = berthBackground(root, [
+      'run',
+      '--rm',
+      '--name',
+      'web',
+      '-p',
+      `${port}:80`,
+      'netsrv',
+      'http',
+    ]);
     try {
       let out = '';
       child.stdout.on('data', (c) => (out += c));
@@ -82,11 +102,13 @@ describe('port mapping', () => {
       expect(await res.text()).toBe('hello from berth\n');
       expect((await berth(root, ['port', 'web'])).stdout).toBe(`80/tcp -> 127.0.0.1:${port}\n`);
       expect((await berth(root, ['port', 'web', '80'])).stdout).toBe(`127.0.0.1:${port}\n`);
-      expect((await berth(root, ['port', 'web', '81'])).stderr).toBe("berth: No public port '81/tcp' published for web\n");
+      expect((await berth(root, ['port', 'web', '81'])).stderr).toBe(
+        "berth: No public port '81/tcp' published for web\n",
+      );
       const ps = await berth(root, ['ps', '--format', '{{.Ports}}']);
       expect(ps.stdout).toBe(`127.0.0.1:${port}->80/tcp\n`);
     } finally {
-      child.kill('SIGTERM');
+      child.kill('SIGINT');
       await new Promise((r) => child.on('close', r));
     }
   });

@@ -38,7 +38,9 @@ function exchange(port: number, data: Uint8Array | string): Promise<Buffer> {
 function listenOnHost(handler: (s: Socket) => void): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {
     const srv = createServer(handler);
-    srv.listen(0, '127.0.0.1', () => resolve({ server: srv, port: (srv.address() as { port: number }).port }));
+    srv.listen(0, '127.0.0.1', () =>
+      resolve({ server: srv, port: (srv.address() as { port: number }).port }),
+    );
   });
 }
 
@@ -51,7 +53,7 @@ describe('pre-opened listeners (LISTEN_FDS) and -p', () => {
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) => exchange(port, `client ${i} says hi`)),
     );
-    answers.forEach((a, i) => expect(a.toString()).toBe(`client ${i} says hi`));
+    expect(answers.map(String)).toEqual(answers.map((_, i) => `client ${i} says hi`));
     // 4 MiB both ways: more than a ring holds, so back-pressure has to work in both directions.
     const big = new Uint8Array(4 << 20).map((_, i) => (i * 7) & 255);
     const back = await exchange(port, big);
@@ -118,7 +120,11 @@ describe('WASIX sockets and berth networks', () => {
     expect(ip).toMatch(/^10\.89\.\d+\.\d+$/);
     const byName = await h.run('cli', client, ['srv', '7000', 'ping'], { network: 'app' });
     expect(byName.code).toBe(0);
-    expect(byName.out).toMatch(new RegExp(`^connected ${ip.replace(/\./g, '\\.')}:7000\\nhello 10\\.89\\.\\d+\\.\\d+ from ${ip.replace(/\./g, '\\.')}:7000\\nping$`));
+    expect(byName.out).toMatch(
+      new RegExp(
+        `^connected ${ip.replace(/\./g, '\\.')}:7000\\nhello 10\\.89\\.\\d+\\.\\d+ from ${ip.replace(/\./g, '\\.')}:7000\\nping$`,
+      ),
+    );
     const byAlias = await h.run('cli2', client, ['db', '7000', 'pong'], { network: 'app' });
     expect(byAlias.out).toMatch(/pong$/);
   });
@@ -135,31 +141,49 @@ describe('WASIX sockets and berth networks', () => {
     const srv = await h.start('iso-srv', server, ['wasix', '7100'], { network: 'app' });
     await srv.waitFor(/listening 7100/);
     const ip = srv.settings.Networks.app!.IPAddress;
-    expect((await h.run('iso1', client, ['iso-srv', '7100', 'x'], { network: 'other' })).out).toBe('resolve failed 44\n');
-    expect((await h.run('iso2', client, [ip, '7100', 'x'], { network: 'other' })).out).toBe('connect failed 23\n');
+    expect((await h.run('iso1', client, ['iso-srv', '7100', 'x'], { network: 'other' })).out).toBe(
+      'resolve failed 44\n',
+    );
+    expect((await h.run('iso2', client, [ip, '7100', 'x'], { network: 'other' })).out).toBe(
+      'connect failed 23\n',
+    );
   });
 
   it('--network none allows only the container itself', async () => {
     const srv = await h.start('none-srv', server, ['wasix', '7200'], { network: 'app' });
     await srv.waitFor(/listening 7200/);
     const ip = srv.settings.Networks.app!.IPAddress;
-    expect((await h.run('n1', client, ['none-srv', '7200', 'x'], { network: 'none' })).out).toBe('resolve failed 44\n');
-    expect((await h.run('n2', client, [ip, '7200', 'x'], { network: 'none' })).out).toBe('connect failed 40\n');
-    expect((await h.run('n3', client, ['host.berth.internal', '80', 'x'], { network: 'none' })).out).toBe('resolve failed 44\n');
+    expect((await h.run('n1', client, ['none-srv', '7200', 'x'], { network: 'none' })).out).toBe(
+      'resolve failed 44\n',
+    );
+    expect((await h.run('n2', client, [ip, '7200', 'x'], { network: 'none' })).out).toBe(
+      'connect failed 40\n',
+    );
+    expect((await h.run('n3', client, ['host.berth.internal', '80', 'x'], { network: 'none' })).out).toBe(
+      'resolve failed 44\n',
+    );
   });
 
   it('a closed port is ECONNREFUSED, an unknown name fails cleanly', async () => {
     const srv = await h.start('closed', server, ['wasix', '7300'], { network: 'app' });
     await srv.waitFor(/listening 7300/);
-    expect((await h.run('c1', client, ['closed', '7301', 'x'], { network: 'app' })).out).toBe('connect failed 14\n');
-    expect((await h.run('c2', client, ['127.0.0.1', '9', 'x'], { network: 'app' })).out).toBe('connect failed 14\n');
+    expect((await h.run('c1', client, ['closed', '7301', 'x'], { network: 'app' })).out).toBe(
+      'connect failed 14\n',
+    );
+    expect((await h.run('c2', client, ['127.0.0.1', '9', 'x'], { network: 'app' })).out).toBe(
+      'connect failed 14\n',
+    );
     const unknown = await h.run('c3', client, ['no-such-host', '80', 'x'], { network: 'app' });
     expect(unknown).toEqual({ code: 1, out: 'resolve failed 44\n' });
   });
 
   it('addresses inside berth subnets never reach a real socket', async () => {
-    expect((await h.run('s1', client, ['10.89.0.250', '80', 'x'], { network: 'app' })).out).toBe('connect failed 23\n');
-    expect((await h.run('s2', client, ['10.88.7.7', '80', 'x'], { network: 'app' })).out).toBe('connect failed 23\n');
+    expect((await h.run('s1', client, ['10.89.0.250', '80', 'x'], { network: 'app' })).out).toBe(
+      'connect failed 23\n',
+    );
+    expect((await h.run('s2', client, ['10.88.7.7', '80', 'x'], { network: 'app' })).out).toBe(
+      'connect failed 23\n',
+    );
   });
 
   it('host.berth.internal reaches the host loopback; 127.0.0.1 is the container’s own', async () => {
@@ -176,6 +200,17 @@ describe('WASIX sockets and berth networks', () => {
     } finally {
       srv.close();
     }
+  });
+
+  it('killing a container closes its connections: peers see EOF', async () => {
+    const sink = await h.start('sink2', server, ['sink'], { network: 'app', exposed: [9000] });
+    await sink.waitFor(/ready 1/);
+    const cli = await h.start('k1', client, ['sink2', '9000', 'bye'], { network: 'app' });
+    await cli.waitFor(/connected/);
+    await sink.waitFor(/accepted 1/);
+    sink.proc.kill('SIGKILL');
+    expect(await cli.exited()).toBe(0);
+    expect(cli.text()).toMatch(/^connected 10\.89\.\d+\.\d+:9000\n$/);
   });
 
   it('a host port in use fails the start with "port is already allocated"', async () => {

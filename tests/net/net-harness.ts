@@ -28,7 +28,15 @@ export function netGuest(name: string): Uint8Array {
   if (!existsSync(out)) {
     mkdirSync(cacheDir, { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
-    execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wl,--strip-all', `-I${include}`, source, '-o', tmp]);
+    execFileSync('clang', [
+      '--target=wasm32-wasi',
+      '-O2',
+      '-Wl,--strip-all',
+      `-I${include}`,
+      source,
+      '-o',
+      tmp,
+    ]);
     renameSync(tmp, out);
   }
   return new Uint8Array(readFileSync(out));
@@ -113,7 +121,12 @@ export class NetHarness {
   }
 
   /** Runs a guest to its end and returns its output. */
-  async run(name: string, module: Uint8Array, args: string[], o: StartOptions = {}): Promise<{ code: number; out: string }> {
+  async run(
+    name: string,
+    module: Uint8Array,
+    args: string[],
+    o: StartOptions = {},
+  ): Promise<{ code: number; out: string }> {
     const g = await this.start(name, module, args, o);
     const code = await g.exited();
     return { code, out: g.text() };

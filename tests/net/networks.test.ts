@@ -78,9 +78,12 @@ describe('-p parsing', () => {
     });
   });
 
-  it.each(['abc', '70000:80', '1:2:3:4', '80/udp', 'x:80:80', '8000-8010:80', ':', '80:0'])('rejects %s', (spec) => {
-    expect(() => parsePublish([spec])).toThrow(/invalid argument .* for "-p, --publish" flag/);
-  });
+  it.each(['abc', '70000:80', '1:2:3:4', '80/udp', 'x:80:80', '8000-8010:80', ':', '80:0'])(
+    'rejects %s',
+    (spec) => {
+      expect(() => parsePublish([spec])).toThrow(/invalid argument .* for "-p, --publish" flag/);
+    },
+  );
 
   it('binds 127.0.0.1 by default and -P adds exposed ports on free host ports', () => {
     const specs = publishSpecs(parsePublish(['8080:80']), [80, 443], true);

@@ -142,17 +142,25 @@ describe('seed: login, tag, push, pull-and-run', () => {
       const corrupt = `${registry.host}/gordon/corrupt:1`;
       expect((await berth(['tag', image, corrupt], undefined, fresh)).code).toBe(0);
       // Known only under the new name, so the push uploads instead of mounting from get-started.
-      expect((await berth(['image', 'rm', image], undefined, fresh)).code).toBe(0);
-      const layer = (JSON.parse((await berth(['manifest', 'inspect', image], undefined, fresh)).stdout) as {
-        layers: { digest: string }[];
-      }).layers[0]!.digest;
+      const inspect = await berth(
+        ['image', 'inspect', '--format', '{{json .RepoDigests}}', corrupt],
+        undefined,
+        fresh,
+      );
+      const [repoDigest] = JSON.parse(inspect.stdout) as string[];
+      expect((await berth(['image', 'rm', image, repoDigest!], undefined, fresh)).code).toBe(0);
+      const layer = (
+        JSON.parse((await berth(['manifest', 'inspect', image], undefined, fresh)).stdout) as {
+          layers: { digest: string }[];
+        }
+      ).layers[0]!.digest;
       const file = join(fresh, 'blobs', 'sha256', layer.slice('sha256:'.length));
       const bytes = readFileSync(file);
       bytes[0] = bytes[0]! ^ 0xff;
       writeFileSync(file, bytes);
       const r = await berth(['push', corrupt], undefined, fresh);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^berth: .*digest invalid/);
+      expect(r.stderr).toMatch(/^berth: upload of sha256:[0-9a-f]{64} .*(400 Bad Request|digest invalid)/);
       expect((await berth(['manifest', 'inspect', corrupt], undefined, fresh)).code).toBe(1);
     } finally {
       removeRoot(fresh);

@@ -140,7 +140,14 @@ export const wasixSockSyscalls = (ctx: WasiContext, net: GuestNet | undefined) =
       }
       return errno;
     },
-    sock_send_to(n: number, iovs: number, count: number, siFlags: number, _addrPtr: number, sizePtr: number): number {
+    sock_send_to(
+      n: number,
+      iovs: number,
+      count: number,
+      siFlags: number,
+      _addrPtr: number,
+      sizePtr: number,
+    ): number {
       // A stream socket ignores the address (as Linux does for a connected TCP socket).
       return preview1.sock_send(n, iovs, count, siFlags, sizePtr);
     },
@@ -189,7 +196,14 @@ export const wasixSockSyscalls = (ctx: WasiContext, net: GuestNet | undefined) =
       mem.setBigU64(sizePtr, s.options.get(opt) ?? DEFAULT_SIZES[opt] ?? 0n);
       return d.ERRNO_SUCCESS;
     },
-    resolve(hostPtr: number, hostLen: number, _port: number, addrsPtr: number, naddrs: number, countPtr: number): number {
+    resolve(
+      hostPtr: number,
+      hostLen: number,
+      _port: number,
+      addrsPtr: number,
+      naddrs: number,
+      countPtr: number,
+    ): number {
       mem.refresh();
       hostPtr >>>= 0;
       hostLen >>>= 0;
@@ -205,7 +219,7 @@ export const wasixSockSyscalls = (ctx: WasiContext, net: GuestNet | undefined) =
       if (reply.errno) return reply.errno;
       mem.refresh();
       const addresses = (reply.addresses ?? []).slice(0, naddrs);
-      addresses.forEach((ip, i) => writeAddr(mem.view, addrsPtr + i * ADDR_SIZE, ip));
+      for (let i = 0; i < addresses.length; i++) writeAddr(mem.view, addrsPtr + i * ADDR_SIZE, addresses[i]!);
       mem.setU32(countPtr, addresses.length);
       return d.ERRNO_SUCCESS;
     },
