@@ -169,7 +169,13 @@ function containerCommands(parent: Command, top: boolean): void {
     .option('-l, --latest', 'Show the latest created container (includes all states)')
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
     .option('--format <string>', 'Format output using a custom template');
-  verb(parent, 'port', 'CONTAINER [PRIVATE_PORT[/PROTO]]', 'List port mappings or a specific mapping for the container', handler('network', 'port'))
+  verb(
+    parent,
+    'port',
+    'CONTAINER [PRIVATE_PORT[/PROTO]]',
+    'List port mappings or a specific mapping for the container',
+    handler('network', 'port'),
+  )
     .argument('<container>')
     .argument('[private_port]');
   verb(parent, 'logs', '[OPTIONS] CONTAINER', 'Fetch the logs of a container', handler('logs', 'logs'))
@@ -177,13 +183,16 @@ function containerCommands(parent: Command, top: boolean): void {
     .option('-f, --follow', 'Follow log output')
     .option('-n, --tail <string>', 'Number of lines to show from the end of the logs', 'all')
     .option('-t, --timestamps', 'Show timestamps')
-    .option('--since <string>', 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m")')
+    .option(
+      '--since <string>',
+      'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m")',
+    )
     .option('--until <string>', 'Show logs before a timestamp or relative (e.g. "42m")');
   verb(
     parent,
     'attach',
     '[OPTIONS] CONTAINER',
-    "Attach local standard input, output, and error streams to a running container",
+    'Attach local standard input, output, and error streams to a running container',
     handler('engine', 'attach'),
   )
     .argument('<container>')
@@ -337,7 +346,13 @@ function imageCommands(parent: Command, top: boolean): void {
     .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', collect, [])
     .option('-m, --message <string>', 'Set commit message for imported image')
     .option('--platform <string>', 'Set platform if server is multi-platform capable');
-  verb(parent, 'build', '[OPTIONS] PATH | URL | -', 'Build an image from a Dockerfile', handler('build', 'build'))
+  verb(
+    parent,
+    'build',
+    '[OPTIONS] PATH | URL | -',
+    'Build an image from a Dockerfile',
+    handler('build', 'build'),
+  )
     .argument('<context>')
     .option('-t, --tag <name>', 'Name and optionally a tag in the "name:tag" format', collect, [])
     .option('-f, --file <string>', "Name of the Dockerfile (Default is 'PATH/Dockerfile')")
@@ -385,7 +400,13 @@ function registryCommands(program: Command, image: Command): void {
     .option('--password-stdin', 'Take the password from stdin');
   verb(program, 'logout', '[SERVER]', 'Log out from a registry', R('logout')).argument('[server]');
   const manifest = program.command('manifest').usage('COMMAND').description('Manage image manifests');
-  verb(manifest, 'inspect', '[OPTIONS] [MANIFEST_LIST] MANIFEST', 'Display an image manifest', R('manifestInspect'))
+  verb(
+    manifest,
+    'inspect',
+    '[OPTIONS] [MANIFEST_LIST] MANIFEST',
+    'Display an image manifest',
+    R('manifestInspect'),
+  )
     .argument('<manifest...>')
     .option('--insecure', 'Allow communication with an insecure registry')
     .option('-v, --verbose', 'Output additional info including layers and platform');
@@ -479,7 +500,13 @@ export function buildProgram(): Command {
     .option('--no-trunc', 'Do not truncate the output')
     .option('-f, --filter <filter>', 'Provide filter values', collect, [])
     .option('--format <string>', 'Format output using a custom template');
-  verb(network, 'inspect', '[OPTIONS] NETWORK [NETWORK...]', 'Display detailed information on one or more networks', N('inspect'))
+  verb(
+    network,
+    'inspect',
+    '[OPTIONS] NETWORK [NETWORK...]',
+    'Display detailed information on one or more networks',
+    N('inspect'),
+  )
     .argument('<network...>')
     .option('-f, --format <string>', 'Format output using a custom template');
   verb(network, 'rm', 'NETWORK [NETWORK...]', 'Remove one or more networks', N('rm'))
@@ -489,7 +516,13 @@ export function buildProgram(): Command {
     .argument('<network>')
     .argument('<container>')
     .option('--alias <list>', 'Add network-scoped alias for the container', collect, []);
-  verb(network, 'disconnect', '[OPTIONS] NETWORK CONTAINER', 'Disconnect a container from a network', N('disconnect'))
+  verb(
+    network,
+    'disconnect',
+    '[OPTIONS] NETWORK CONTAINER',
+    'Disconnect a container from a network',
+    N('disconnect'),
+  )
     .argument('<network>')
     .argument('<container>')
     .option('-f, --force', 'Force the container to disconnect from a network');

@@ -91,7 +91,10 @@ export async function build(args: string[], opts: Opts): Promise<number> {
         const { Vfs } = await import('../../overlay/vfs.ts');
         const { readWholeFile } = await import('../../runtime/containers/container-fs.ts');
         const data = readWholeFile(new Vfs(context), `/${fileOpt ?? 'Dockerfile'}`);
-        if ('code' in data) throw new UsageError(`Cannot locate specified Dockerfile: ${fileOpt ?? 'Dockerfile'}`, { exitCode: 1 });
+        if ('code' in data)
+          throw new UsageError(`Cannot locate specified Dockerfile: ${fileOpt ?? 'Dockerfile'}`, {
+            exitCode: 1,
+          });
         dockerfile = new TextDecoder().decode(data);
       } else {
         dockerfile = bytes.toString('utf8');
@@ -102,13 +105,20 @@ export async function build(args: string[], opts: Opts): Promise<number> {
       const { Vfs } = await import('../../overlay/vfs.ts');
       const { readWholeFile } = await import('../../runtime/containers/container-fs.ts');
       const data = readWholeFile(new Vfs(context), `/${fileOpt ?? 'Dockerfile'}`);
-      if ('code' in data) throw new UsageError(`Cannot locate specified Dockerfile: ${fileOpt ?? 'Dockerfile'}`, { exitCode: 1 });
+      if ('code' in data)
+        throw new UsageError(`Cannot locate specified Dockerfile: ${fileOpt ?? 'Dockerfile'}`, {
+          exitCode: 1,
+        });
       dockerfile = new TextDecoder().decode(data);
     } else {
-      if (!existsSync(contextArg)) throw new UsageError(`unable to prepare context: path "${contextArg}" not found`, { exitCode: 1 });
+      if (!existsSync(contextArg))
+        throw new UsageError(`unable to prepare context: path "${contextArg}" not found`, { exitCode: 1 });
       const path = fileOpt === '-' ? undefined : resolve(fileOpt ?? join(contextArg, 'Dockerfile'));
       if (path && !existsSync(path))
-        throw new UsageError(`failed to read dockerfile: open ${fileOpt ?? 'Dockerfile'}: no such file or directory`, { exitCode: 1 });
+        throw new UsageError(
+          `failed to read dockerfile: open ${fileOpt ?? 'Dockerfile'}: no such file or directory`,
+          { exitCode: 1 },
+        );
       dockerfile = path ? readFileSync(path, 'utf8') : (await readStdin()).toString('utf8');
       if (fileOpt && fileOpt !== '-') fileName = fileOpt.slice(fileOpt.lastIndexOf('/') + 1);
       context = await contextFromDirectory(contextArg);
@@ -119,7 +129,9 @@ export async function build(args: string[], opts: Opts): Promise<number> {
       try {
         parseReference(t);
       } catch {
-        throw new UsageError(`invalid argument "${t}" for "-t, --tag" flag: invalid reference format`, { exitCode: 125 });
+        throw new UsageError(`invalid argument "${t}" for "-t, --tag" flag: invalid reference format`, {
+          exitCode: 125,
+        });
       }
     }
     const quiet = opts.quiet === true;

@@ -1,5 +1,6 @@
 /* main.c: berthbox entry: dispatches on basename(argv[0]) or `berthbox <applet> args...`. */
 #include "bb.h"
+#include "berth_cwd.h"
 
 #include <string.h>
 #include <unistd.h>

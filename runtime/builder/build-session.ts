@@ -96,6 +96,11 @@ export class BuildSession {
     const gz = await gzip(tar);
     const digest = await blobs.put(gz);
     this.layerCache.set(diffId, Layer.fromTar(tar));
-    return { mediaType: MediaType.ociLayerGzip, digest, size: gz.byteLength, diffId: diffId ?? digestOf(tar) };
+    return {
+      mediaType: MediaType.ociLayerGzip,
+      digest,
+      size: gz.byteLength,
+      diffId: diffId ?? digestOf(tar),
+    };
   }
 }

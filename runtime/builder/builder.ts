@@ -85,7 +85,10 @@ function neededStages(stages: Stage[], target: Stage, fromName: (s: Stage) => st
     if (base) visit(base);
     for (const i of s.instructions) {
       const from = i.flags.get('from');
-      const dep = from !== undefined && (i.keyword === 'COPY' || i.keyword === 'ADD') ? byRef(from, s.index) : undefined;
+      const dep =
+        from !== undefined && (i.keyword === 'COPY' || i.keyword === 'ADD')
+          ? byRef(from, s.index)
+          : undefined;
       if (dep) visit(dep);
     }
   };
@@ -93,7 +96,11 @@ function neededStages(stages: Stage[], target: Stage, fromName: (s: Stage) => st
   return stages.filter((s) => need.has(s.index));
 }
 
-export async function build(deps: BuildDeps, req: BuildRequest, progress: ProgressSink = () => {}): Promise<BuildResult> {
+export async function build(
+  deps: BuildDeps,
+  req: BuildRequest,
+  progress: ProgressSink = () => {},
+): Promise<BuildResult> {
   const file = req.file ?? 'Dockerfile';
   const session = new BuildSession(deps, progress, req.noCache ?? false);
   const parsed = await session.vertexed(`[internal] load build definition from ${file}`, async () =>
@@ -119,7 +126,8 @@ export async function build(deps: BuildDeps, req: BuildRequest, progress: Progre
     try {
       return expandWords(s.from.args, globals, escape);
     } catch (e) {
-      if (e instanceof SubstitutionError) throw new DockerfileError(file, s.from.line, `FROM failed: ${e.message}`);
+      if (e instanceof SubstitutionError)
+        throw new DockerfileError(file, s.from.line, `FROM failed: ${e.message}`);
       throw e;
     }
   };
@@ -138,11 +146,17 @@ export async function build(deps: BuildDeps, req: BuildRequest, progress: Progre
       try {
         image = await deps.pull(ref);
       } catch (e) {
-        throw new DockerfileError(file, inst.line, `${inst.keyword} failed: ${(e as Error).message}`, { cause: e });
+        throw new DockerfileError(file, inst.line, `${inst.keyword} failed: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
     }
     if (!image)
-      throw new DockerfileError(file, inst.line, `${inst.keyword} failed: image "${ref}" not found (no registry to pull it from)`);
+      throw new DockerfileError(
+        file,
+        inst.line,
+        `${inst.keyword} failed: image "${ref}" not found (no registry to pull it from)`,
+      );
     return image;
   };
   const stageByRef = (ref: string, before: number) =>
@@ -159,11 +173,21 @@ export async function build(deps: BuildDeps, req: BuildRequest, progress: Progre
     if (fromStage) {
       const parent = built.get(fromStage.index)!;
       state = baseState(parent.key, parent.config, parent.layers);
-      progress({ type: 'start', id, name: `${label()}FROM ${fromStage.name ?? fromStage.index}`, at: session.now() });
+      progress({
+        type: 'start',
+        id,
+        name: `${label()}FROM ${fromStage.name ?? fromStage.index}`,
+        at: session.now(),
+      });
     } else if (ref.toLowerCase() === 'scratch') {
       state = baseState(
         cacheKey(['FROM', 'scratch']),
-        { architecture: WASM_PLATFORM.architecture, os: WASM_PLATFORM.os, rootfs: { type: 'layers', diff_ids: [] }, history: [] },
+        {
+          architecture: WASM_PLATFORM.architecture,
+          os: WASM_PLATFORM.os,
+          rootfs: { type: 'layers', diff_ids: [] },
+          history: [],
+        },
         [],
       );
       progress({ type: 'start', id, name: `${label()}FROM scratch`, at: session.now() });
@@ -214,8 +238,11 @@ export async function build(deps: BuildDeps, req: BuildRequest, progress: Progre
   const final = built.get(target.index)!;
   const warnings: string[] = [];
   const unused = [...buildArgs.keys()].filter((k) => !usedArgs.has(k));
-  if (unused.length) warnings.push(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed`);
-  const result = await session.vertexed('exporting to image', (vid) => exportImage(deps, final, req, vid, progress));
+  if (unused.length)
+    warnings.push(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed`);
+  const result = await session.vertexed('exporting to image', (vid) =>
+    exportImage(deps, final, req, vid, progress),
+  );
   return { ...result, cachedSteps: session.cachedSteps, executedSteps: session.executedSteps, warnings };
 }
 
@@ -245,7 +272,11 @@ async function exportImage(
     schemaVersion: 2,
     mediaType: MediaType.ociManifest,
     config: { mediaType: MediaType.ociConfig, digest: digestOf(configBytes), size: configBytes.byteLength },
-    layers: state.layers.map((l) => ({ mediaType: OCI_LAYER[l.mediaType] ?? l.mediaType, digest: l.digest, size: l.size })),
+    layers: state.layers.map((l) => ({
+      mediaType: OCI_LAYER[l.mediaType] ?? l.mediaType,
+      digest: l.digest,
+      size: l.size,
+    })),
   };
   const manifestBytes = encodeJson(manifest);
   await content.put(configBytes);

@@ -90,8 +90,7 @@ export function applyCopy(vfs: Vfs, sources: CopySource[], dest: string, own: Co
   }
 }
 
-const isTar = (b: Uint8Array) =>
-  b.length >= 512 && String.fromCharCode(...b.subarray(257, 262)) === 'ustar';
+const isTar = (b: Uint8Array) => b.length >= 512 && String.fromCharCode(...b.subarray(257, 262)) === 'ustar';
 
 /** ADD: a local tar (plain or gzip) becomes its entries under the destination directory. */
 export async function archiveItems(data: Uint8Array): Promise<CopyItem[] | undefined> {

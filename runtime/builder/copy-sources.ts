@@ -104,7 +104,8 @@ function globMatches(vfs: Vfs, pattern: string): string[] {
       const entries = vfs.readdir(dir);
       if (entries instanceof FsError) continue;
       const re = globToRegExp(part);
-      for (const e of entries) if (re.test(e.name)) next.push(dir === '/' ? `/${e.name}` : `${dir}/${e.name}`);
+      for (const e of entries)
+        if (re.test(e.name)) next.push(dir === '/' ? `/${e.name}` : `${dir}/${e.name}`);
     }
     current = next.sort();
   }
@@ -119,7 +120,11 @@ export function resolveSources(vfs: Vfs, patterns: string[], where: string): Cop
   return patterns.map((pattern) => {
     const clean = cleanInside(pattern);
     if (clean === undefined) throw new CopySourceError(`forbidden path outside the ${where}: ${pattern}`);
-    const paths = hasGlob(clean) ? globMatches(vfs, clean) : vfs.stat(clean, true) instanceof FsError ? [] : [clean];
+    const paths = hasGlob(clean)
+      ? globMatches(vfs, clean)
+      : vfs.stat(clean, true) instanceof FsError
+        ? []
+        : [clean];
     if (paths.length === 0) {
       throw new CopySourceError(
         where === 'build context'
@@ -150,7 +155,11 @@ export function sourcesDigest(sources: CopySource[]): string {
     for (const m of s.matches) {
       h.update(enc.encode(`match ${m.path} ${m.isDir}\n`));
       for (const it of m.items) {
-        h.update(enc.encode(`${it.type} ${it.rel} ${it.mode.toString(8)} ${it.data?.length ?? 0} ${it.linkname ?? ''}\n`));
+        h.update(
+          enc.encode(
+            `${it.type} ${it.rel} ${it.mode.toString(8)} ${it.data?.length ?? 0} ${it.linkname ?? ''}\n`,
+          ),
+        );
         if (it.data) h.update(it.data);
       }
     }

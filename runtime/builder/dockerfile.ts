@@ -117,8 +117,9 @@ function convert(inst: AstInstruction, lines: string[], file: string): Instructi
     throw new DockerfileError(file, line, `unknown instruction: ${inst.getInstruction()}`);
   }
   const flags = new Map<string, string>();
-  const getFlags = (inst as unknown as { getFlags?: () => { getName(): string; getValue(): string | null }[] })
-    .getFlags;
+  const getFlags = (
+    inst as unknown as { getFlags?: () => { getName(): string; getValue(): string | null }[] }
+  ).getFlags;
   if (typeof getFlags === 'function') {
     for (const f of getFlags.call(inst)) flags.set(f.getName(), f.getValue() ?? '');
   }
@@ -151,7 +152,8 @@ function check(inst: Instruction, file: string): void {
     throw new DockerfileError(file, inst.line, reason);
   };
   const needsArgs = !['ARG'].includes(inst.keyword);
-  if (needsArgs && inst.args === '' && inst.heredocs.length === 0) fail(`${inst.keyword} requires at least one argument`);
+  if (needsArgs && inst.args === '' && inst.heredocs.length === 0)
+    fail(`${inst.keyword} requires at least one argument`);
   switch (inst.keyword) {
     case 'ENV':
     case 'LABEL':
@@ -176,7 +178,9 @@ function check(inst: Instruction, file: string): void {
     case 'COPY':
     case 'ADD':
       if (inst.heredocs.length === 0 && (inst.json ?? inst.args.split(/\s+/)).length < 2)
-        fail(`${inst.keyword} requires at least two arguments, but only one was provided. Destination could not be determined`);
+        fail(
+          `${inst.keyword} requires at least two arguments, but only one was provided. Destination could not be determined`,
+        );
       break;
     case 'SHELL':
       if (!inst.json) fail('SHELL requires the arguments to be in JSON form');
@@ -194,7 +198,8 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDocker
   const notes: string[] = [];
   for (const d of ast.getDirectives()) {
     const name = (d.getDirective() ?? '').toLowerCase();
-    if (name === 'syntax') notes.push(`the "# syntax=${d.getValue()}" directive is ignored: berth has its own builder`);
+    if (name === 'syntax')
+      notes.push(`the "# syntax=${d.getValue()}" directive is ignored: berth has its own builder`);
   }
   const lines = text.split(/\r?\n/);
   const globalArgs: Instruction[] = [];
@@ -210,11 +215,14 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDocker
       stages.push({ index: stages.length, name, from: inst, instructions: [] });
     } else if (stages.length === 0) {
       if (inst.keyword !== 'ARG')
-        throw new DockerfileError(file, inst.line, `no build stage in current context: ${inst.keyword} comes before any FROM`);
+        throw new DockerfileError(
+          file,
+          inst.line,
+          `no build stage in current context: ${inst.keyword} comes before any FROM`,
+        );
       globalArgs.push(inst);
     } else stages[stages.length - 1]!.instructions.push(inst);
   }
-  if (stages.length === 0) throw new DockerfileError(file, Math.max(1, lines.length), 'file with no instructions: no FROM');
+  if (stages.length === 0) throw new DockerfileError(file, 1, 'file with no instructions: no FROM');
   return { file, globalArgs, stages, notes };
 }
-

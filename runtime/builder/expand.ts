@@ -94,17 +94,20 @@ export function expandWords(text: string, vars: Vars, escape = '\\'): string[] {
     if (c === escape && s.at < text.length) word += text[s.at++];
     else if (c === "'") {
       const end = text.indexOf("'", s.at);
-      if (end < 0) throw new SubstitutionError('unexpected end of statement while looking for matching single-quote');
+      if (end < 0)
+        throw new SubstitutionError('unexpected end of statement while looking for matching single-quote');
       word += text.slice(s.at, end);
       s.at = end + 1;
     } else if (c === '"') {
       while (s.at < text.length && text[s.at] !== '"') {
         const d = text[s.at++]!;
-        if (d === escape && (text[s.at] === '"' || text[s.at] === '$' || text[s.at] === escape)) word += text[s.at++];
+        if (d === escape && (text[s.at] === '"' || text[s.at] === '$' || text[s.at] === escape))
+          word += text[s.at++];
         else if (d === '$') word += readVariable(s, vars, escape);
         else word += d;
       }
-      if (text[s.at] !== '"') throw new SubstitutionError('unexpected end of statement while looking for matching double-quote');
+      if (text[s.at] !== '"')
+        throw new SubstitutionError('unexpected end of statement while looking for matching double-quote');
       s.at++;
     } else if (c === '$') word += readVariable(s, vars, escape);
     else word += c;

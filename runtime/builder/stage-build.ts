@@ -76,7 +76,8 @@ function parseDuration(v: string): number | undefined {
 
 function parseOwner(spec: string): { uid: number; gid: number } | undefined {
   const [u, g] = spec.split(':');
-  const id = (s: string | undefined) => (s === undefined ? undefined : s === 'root' ? 0 : /^\d+$/.test(s) ? Number(s) : Number.NaN);
+  const id = (s: string | undefined) =>
+    s === undefined ? undefined : s === 'root' ? 0 : /^\d+$/.test(s) ? Number(s) : Number.NaN;
   const uid = id(u);
   const gid = id(g) ?? uid;
   if (uid === undefined || Number.isNaN(uid) || gid === undefined || Number.isNaN(gid)) return undefined;
@@ -124,7 +125,9 @@ async function dispatch(run: StageRun, inst: Instruction, fail: (reason: string)
       });
     }
     case 'LABEL': {
-      const pairs = inst.pairs.map((p) => [expandValue(p.name, vars, escape), expandValue(p.value ?? '', vars, escape)] as const);
+      const pairs = inst.pairs.map(
+        (p) => [expandValue(p.name, vars, escape), expandValue(p.value ?? '', vars, escape)] as const,
+      );
       return meta(`LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`, (c) => {
         c.Labels = { ...(c.Labels ?? {}) };
         for (const [k, v] of pairs) c.Labels[k] = v;
@@ -170,7 +173,8 @@ async function dispatch(run: StageRun, inst: Instruction, fail: (reason: string)
     }
     case 'VOLUME': {
       const paths = inst.json ?? words();
-      if (paths.length === 0 || paths.some((p) => p.trim() === '')) fail('VOLUME specified can not be an empty string');
+      if (paths.length === 0 || paths.some((p) => p.trim() === ''))
+        fail('VOLUME specified can not be an empty string');
       return meta(`VOLUME ${JSON.stringify(paths)}`, (c) => {
         c.Volumes = { ...(c.Volumes ?? {}) };
         for (const p of paths) c.Volumes[p] = {};
@@ -191,11 +195,13 @@ async function dispatch(run: StageRun, inst: Instruction, fail: (reason: string)
     }
     case 'HEALTHCHECK': {
       const [sub] = inst.args.split(/\s+/);
-      if (sub!.toUpperCase() === 'NONE') return meta('HEALTHCHECK NONE', (c) => void (c.Healthcheck = { Test: ['NONE'] }));
+      if (sub!.toUpperCase() === 'NONE')
+        return meta('HEALTHCHECK NONE', (c) => void (c.Healthcheck = { Test: ['NONE'] }));
       const rest = inst.args.slice(sub!.length).trim();
       const json = rest.startsWith('[') ? (JSON.parse(rest) as string[]) : undefined;
       const test = json ? ['CMD', ...json] : ['CMD-SHELL', rest];
-      const hc: NonNullable<NonNullable<StageState['config']['config']>['Healthcheck']> & Record<string, unknown> = {
+      const hc: NonNullable<NonNullable<StageState['config']['config']>['Healthcheck']> &
+        Record<string, unknown> = {
         Test: test,
       };
       for (const [flag, field] of [
@@ -222,14 +228,19 @@ async function dispatch(run: StageRun, inst: Instruction, fail: (reason: string)
     case 'ONBUILD': {
       const trigger = inst.args.trim();
       const kw = trigger.split(/\s+/)[0]!.toUpperCase();
-      if (kw === 'ONBUILD') fail('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+      if (kw === 'ONBUILD') fail("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
       if (kw === 'FROM' || kw === 'MAINTAINER') fail(`${kw} isn't allowed as an ONBUILD trigger`);
       return meta(`ONBUILD ${trigger}`, (c) => {
         c.OnBuild = [...(c.OnBuild ?? []), trigger];
       });
     }
     case 'WORKDIR': {
-      const dir = normalizePath(absolute(words()[0] ?? fail('WORKDIR requires exactly one argument'), state.config.config?.WorkingDir || '/'));
+      const dir = normalizePath(
+        absolute(
+          words()[0] ?? fail('WORKDIR requires exactly one argument'),
+          state.config.config?.WorkingDir || '/',
+        ),
+      );
       return runStep(session, state, {
         createdBy: `WORKDIR ${dir}`,
         vertex: `${run.label(inst)}WORKDIR ${dir}`,
@@ -285,7 +296,15 @@ async function copyInstruction(
           {
             path: h.name,
             isDir: false,
-            items: [{ rel: h.name, type: 'file', mode: 0o644, mtimeNs: 0n, data: new TextEncoder().encode(content) }],
+            items: [
+              {
+                rel: h.name,
+                type: 'file',
+                mode: 0o644,
+                mtimeNs: 0n,
+                data: new TextEncoder().encode(content),
+              },
+            ],
           },
         ],
       });
@@ -294,9 +313,13 @@ async function copyInstruction(
   const dest = list.pop();
   if (dest === undefined || (list.length === 0 && sources.length === 0))
     fail(`${inst.keyword} requires at least two arguments`);
-  if (isAdd && list.some((s) => /^[a-z]+:\/\//i.test(s))) fail('ADD from a URL is not supported by berth yet');
+  if (isAdd && list.some((s) => /^[a-z]+:\/\//i.test(s)))
+    fail('ADD from a URL is not supported by berth yet');
   if (isAdd && list.some((s) => /^git@/.test(s))) fail('ADD from git is not supported by berth yet');
-  const root = fromRef !== undefined ? await run.origins.from(expandValue(fromRef, vars, escape), inst) : run.origins.context;
+  const root =
+    fromRef !== undefined
+      ? await run.origins.from(expandValue(fromRef, vars, escape), inst)
+      : run.origins.context;
   const where = fromRef !== undefined ? `stage or image "${fromRef}"` : 'build context';
   sources.push(...resolveSources(root, list, where));
   if (isAdd && fromRef === undefined) {
@@ -314,10 +337,13 @@ async function copyInstruction(
   const chown = inst.flags.get('chown');
   const chmod = inst.flags.get('chmod');
   const owner = chown !== undefined ? parseOwner(expandValue(chown, vars, escape)) : undefined;
-  if (chown !== undefined && !owner) fail(`${inst.keyword} failed: unable to convert uid/gid chown string to host mapping: ${chown}`);
-  if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod)) fail(`${inst.keyword} failed: invalid --chmod: ${chmod}`);
+  if (chown !== undefined && !owner)
+    fail(`${inst.keyword} failed: unable to convert uid/gid chown string to host mapping: ${chown}`);
+  if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod))
+    fail(`${inst.keyword} failed: invalid --chmod: ${chmod}`);
   const target = absolute(dest!, state.config.config?.WorkingDir || '/');
-  const destPath = (dest!.endsWith('/') && target !== '/' ? `${normalizePath(target)}/` : normalizePath(target));
+  const destPath =
+    dest!.endsWith('/') && target !== '/' ? `${normalizePath(target)}/` : normalizePath(target);
   await runStep(session, state, {
     createdBy: `${inst.keyword} ${[...inst.flags].map(([k, v]) => `--${k}=${v} `).join('')}${[...sources.map((s) => s.pattern)].join(' ')} ${destPath}`,
     inputs: sourcesDigest(sources),

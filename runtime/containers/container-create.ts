@@ -76,6 +76,10 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
 export function processEnv(rec: ContainerRecord): string[] {
   const defaults = [DEFAULT_PATH, `HOSTNAME=${rec.Config.Hostname}`];
   if (rec.Config.Tty) defaults.push('TERM=xterm');
+  // WASI has no working directory: the WorkingDir reaches the guest as PWD, which wasi-libc
+  // programs honour with images/include/berth_cwd.h (berthbox does). See ARCHITECTURE.md.
+  const workdir = rec.Config.WorkingDir;
+  if (workdir && workdir !== '/') defaults.push(`PWD=${workdir}`);
   return mergeEnv(defaults, rec.Config.Env);
 }
 

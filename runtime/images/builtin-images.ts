@@ -82,18 +82,26 @@ function toolboxLayer(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<Uint8Ar
     { ...fixed, name: `bin/${spec.name}`, type: 'file', mode: 0o755, data: wasm },
     ...[...(spec.applets ?? [])]
       .sort()
-      .map((a) => ({ ...fixed, name: `bin/${a}`, type: 'symlink' as const, mode: 0o777, linkname: spec.name })),
+      .map((a) => ({
+        ...fixed,
+        name: `bin/${a}`,
+        type: 'symlink' as const,
+        mode: 0o777,
+        linkname: spec.name,
+      })),
     { ...fixed, name: 'tmp', type: 'dir', mode: 0o1777 },
   ]);
 }
 
 export async function buildBuiltinImage(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<BuiltImage> {
-  const layer = spec.applets ? await toolboxLayer(spec, wasm) : await packArchiveBytes([
-    { path: `${spec.name}.wasm`, type: 'file', mode: 0o755, data: wasm },
-    ...(spec.config.WorkingDir && spec.config.WorkingDir !== '/'
-      ? [{ path: spec.config.WorkingDir.slice(1), type: 'directory' as const, mode: 0o755 }]
-      : []),
-  ]);
+  const layer = spec.applets
+    ? await toolboxLayer(spec, wasm)
+    : await packArchiveBytes([
+        { path: `${spec.name}.wasm`, type: 'file', mode: 0o755, data: wasm },
+        ...(spec.config.WorkingDir && spec.config.WorkingDir !== '/'
+          ? [{ path: spec.config.WorkingDir.slice(1), type: 'directory' as const, mode: 0o755 }]
+          : []),
+      ]);
   const diffId = digestOf(layer);
   const config: ImageConfig = {
     created: BUILTIN_CREATED,

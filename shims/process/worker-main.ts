@@ -6,7 +6,7 @@
 import { applyTar } from '../../overlay/apply.ts';
 import { diffTar } from '../../overlay/diff.ts';
 import { Layer } from '../../overlay/layer.ts';
-import { type FileSystem, FsError } from '../../overlay/types.ts';
+import type { FileSystem } from '../../overlay/types.ts';
 import { UnionFs } from '../../overlay/union-fs.ts';
 import { UpperLayer } from '../../overlay/upper-layer.ts';
 import { Vfs } from '../../overlay/vfs.ts';
@@ -14,6 +14,7 @@ import type { ParentPort, Platform } from '../platform/types.ts';
 import type { Fd } from '../wasi/fd.ts';
 import type { GuestFs } from '../wasi/guest-fs.ts';
 import { Wasi } from '../wasi/index.ts';
+import { makeDirs } from '../wasi/make-dirs.ts';
 import { GuestNet } from '../net/guest-net.ts';
 import { SabDoorbell } from './doorbell.ts';
 import { type FsChannelTransfer, FsServer, RemoteGuestFs } from './fs-channel.ts';
@@ -130,23 +131,10 @@ async function buildVfs(
   const vfs = new Vfs(root.fs);
   const rest = mounts.filter((m) => m !== rootSpec).sort((a, b) => a.target.length - b.target.length);
   for (const m of rest) {
-    makeMountPoint(vfs, m.target);
+    makeDirs(vfs, m.target); // Docker creates missing mount points (/mnt/data with no /mnt)
     vfs.mount(m.target, (await mountFs(m, platform)).fs);
   }
   return { vfs, ...(root.union ? { root: root.union } : {}) };
-}
-
-/**
- * Creates the missing directories of a mount point, as Docker does, so `/mnt/data` is reachable
- * and listed even when the image has no `/mnt`. A read-only parent leaves it as it is.
- */
-function makeMountPoint(vfs: Vfs, target: string): void {
-  let path = '';
-  for (const name of target.split('/')) {
-    if (!name) continue;
-    path += `/${name}`;
-    if (vfs.stat(path, true) instanceof FsError) vfs.mkdir(path, 0o755);
-  }
 }
 
 function stdioFd(spec: StdioSpec, input: boolean, bell: SabDoorbell): Fd {

@@ -7,6 +7,7 @@ import { DirFd } from './dir-fd.ts';
 import type { Doorbell, Fd } from './fd.ts';
 import { FdTable } from './fd-table.ts';
 import type { GuestFs } from './guest-fs.ts';
+import { makeDirs } from './make-dirs.ts';
 import { GuestMemory } from './memory.ts';
 import { argsEnvSyscalls } from './syscalls/args-env.ts';
 import { clockSyscalls } from './syscalls/clock.ts';
@@ -36,9 +37,10 @@ export interface WasiOptions {
   /** Guest directories preopened as fds 3, 4, … (usually ['/']). */
   preopens: string[];
   /**
-   * The working directory. Accepted but unused here: preview1 has no cwd, wasi-libc starts every
-   * program in '/' and keeps its cwd inside the guest (a preopen named '.' would capture absolute
-   * paths too). The process layer passes it on as PWD for guests that chdir($PWD).
+   * The working directory. preview1 has no cwd, wasi-libc starts every program in '/' and keeps
+   * its cwd inside the guest (a preopen named '.' would capture absolute paths too), so it reaches
+   * the guest as PWD (set by the engine) for guests that chdir($PWD). Here it is only created when
+   * missing, as Docker creates a WORKDIR.
    */
   cwd?: string;
   stdio: [Fd, Fd, Fd];
@@ -74,6 +76,7 @@ export class Wasi {
 
   constructor(options: WasiOptions) {
     const { vfs } = options;
+    if (options.cwd && options.cwd !== '/') makeDirs(vfs, options.cwd);
     for (let n = 0; n < 3; n++) this.fds.set(n, options.stdio[n]!);
     for (const path of options.preopens) {
       const handle = vfs.open(path, { read: true, directory: true, follow: true });
