@@ -107,7 +107,7 @@ export async function build(
     parseDockerfile(req.dockerfile, file),
   );
   for (const text of parsed.notes) progress({ type: 'note', text: `note: ${text}` });
-  const escape = '\\';
+  const esc = '\\';
   const buildArgs = new Map(Object.entries(req.buildArgs ?? {}));
   const usedArgs = new Set<string>();
   const globals = new Map<string, string>();
@@ -116,7 +116,7 @@ export async function build(
     const given = buildArgs.get(name);
     if (given !== undefined) usedArgs.add(name);
     try {
-      const v = given ?? (value === undefined ? undefined : expandValue(value, globals, escape));
+      const v = given ?? (value === undefined ? undefined : expandValue(value, globals, esc));
       if (v !== undefined) globals.set(name, v);
     } catch (e) {
       throw new DockerfileError(file, inst.line, `ARG failed: ${(e as Error).message}`, { cause: e });
@@ -124,7 +124,7 @@ export async function build(
   }
   const fromWords = (s: Stage) => {
     try {
-      return expandWords(s.from.args, globals, escape);
+      return expandWords(s.from.args, globals, esc);
     } catch (e) {
       if (e instanceof SubstitutionError)
         throw new DockerfileError(file, s.from.line, `FROM failed: ${e.message}`);
@@ -207,7 +207,7 @@ export async function build(
       session,
       state,
       file,
-      escape,
+      esc,
       buildArgs,
       usedArgs,
       label: () => label(),

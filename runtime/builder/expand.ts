@@ -1,5 +1,5 @@
 // Docker's variable substitution in Dockerfile words: $VAR, ${VAR}, ${VAR:-word}, ${VAR-word},
-// ${VAR:+word}, ${VAR+word}; the escape character protects `$`; single quotes stop expansion.
+// ${VAR:+word}, ${VAR+word}; the esc character protects `$`; single quotes stop expansion.
 
 export class SubstitutionError extends Error {
   readonly code = 'BERTH_SUBSTITUTION' as const;
@@ -15,7 +15,7 @@ interface Scan {
   at: number;
 }
 
-function readVariable(s: Scan, vars: Vars, escape: string): string {
+function readVariable(s: Scan, vars: Vars, esc: string): string {
   // s.at is just past '$'
   const c = s.text[s.at];
   if (c === '{') {
@@ -29,7 +29,7 @@ function readVariable(s: Scan, vars: Vars, escape: string): string {
       s.at += 2;
     } else if (s.text[s.at] === '-' || s.text[s.at] === '+') op = s.text[s.at++]!;
     let word = '';
-    if (op) word = readUntilBrace(s, vars, escape);
+    if (op) word = readUntilBrace(s, vars, esc);
     if (s.text[s.at] !== '}') throw new SubstitutionError(`missing '}' in \${${name}`);
     s.at++;
     const value = vars.get(name);
@@ -54,32 +54,32 @@ function readVariable(s: Scan, vars: Vars, escape: string): string {
   return '$';
 }
 
-function readUntilBrace(s: Scan, vars: Vars, escape: string): string {
+function readUntilBrace(s: Scan, vars: Vars, esc: string): string {
   let out = '';
   while (s.at < s.text.length && s.text[s.at] !== '}') {
     const c = s.text[s.at++]!;
-    if (c === escape && s.at < s.text.length) out += s.text[s.at++];
-    else if (c === '$') out += readVariable(s, vars, escape);
+    if (c === esc && s.at < s.text.length) out += s.text[s.at++];
+    else if (c === '$') out += readVariable(s, vars, esc);
     else out += c;
   }
   return out;
 }
 
 /** Expands variables in one value that has no quotes left to process (ENV/LABEL/ARG values). */
-export function expandValue(text: string, vars: Vars, escape = '\\'): string {
+export function expandValue(text: string, vars: Vars, esc = '\\'): string {
   const s: Scan = { text, at: 0 };
   let out = '';
   while (s.at < text.length) {
     const c = text[s.at++]!;
-    if (c === escape && text[s.at] === '$') out += text[s.at++];
-    else if (c === '$') out += readVariable(s, vars, escape);
+    if (c === esc && text[s.at] === '$') out += text[s.at++];
+    else if (c === '$') out += readVariable(s, vars, esc);
     else out += c;
   }
   return out;
 }
 
 /** Splits shell-like words (quotes removed) with variables expanded: COPY/ADD/WORKDIR/… arguments. */
-export function expandWords(text: string, vars: Vars, escape = '\\'): string[] {
+export function expandWords(text: string, vars: Vars, esc = '\\'): string[] {
   const s: Scan = { text, at: 0 };
   const words: string[] = [];
   let word: string | undefined;
@@ -91,7 +91,7 @@ export function expandWords(text: string, vars: Vars, escape = '\\'): string[] {
       continue;
     }
     word ??= '';
-    if (c === escape && s.at < text.length) word += text[s.at++];
+    if (c === esc && s.at < text.length) word += text[s.at++];
     else if (c === "'") {
       const end = text.indexOf("'", s.at);
       if (end < 0)
@@ -101,15 +101,15 @@ export function expandWords(text: string, vars: Vars, escape = '\\'): string[] {
     } else if (c === '"') {
       while (s.at < text.length && text[s.at] !== '"') {
         const d = text[s.at++]!;
-        if (d === escape && (text[s.at] === '"' || text[s.at] === '$' || text[s.at] === escape))
+        if (d === esc && (text[s.at] === '"' || text[s.at] === '$' || text[s.at] === esc))
           word += text[s.at++];
-        else if (d === '$') word += readVariable(s, vars, escape);
+        else if (d === '$') word += readVariable(s, vars, esc);
         else word += d;
       }
       if (text[s.at] !== '"')
         throw new SubstitutionError('unexpected end of statement while looking for matching double-quote');
       s.at++;
-    } else if (c === '$') word += readVariable(s, vars, escape);
+    } else if (c === '$') word += readVariable(s, vars, esc);
     else word += c;
   }
   if (word !== undefined) words.push(word);

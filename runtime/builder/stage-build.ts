@@ -23,7 +23,7 @@ export interface StageRun {
   session: BuildSession;
   state: StageState;
   file: string;
-  escape: string;
+  esc: string;
   buildArgs: ReadonlyMap<string, string>;
   usedArgs: Set<string>;
   origins: CopyOrigins;
@@ -85,7 +85,7 @@ function parseOwner(spec: string): { uid: number; gid: number } | undefined {
 }
 
 export async function runInstruction(run: StageRun, inst: Instruction): Promise<void> {
-  const { state, file, escape } = run;
+  const { state, file, esc } = run;
   const fail = (reason: string, cause?: unknown): never => {
     throw new DockerfileError(file, inst.line, reason, { cause });
   };
@@ -99,13 +99,13 @@ export async function runInstruction(run: StageRun, inst: Instruction): Promise<
     throw e;
   }
   void state;
-  void escape;
+  void esc;
 }
 
 async function dispatch(run: StageRun, inst: Instruction, fail: (reason: string) => never): Promise<void> {
-  const { state, session, escape } = run;
+  const { state, session, esc } = run;
   const vars = varsOf(state);
-  const words = () => expandWords(inst.args, vars, escape);
+  const words = () => expandWords(inst.args, vars, esc);
   const meta = (createdBy: string, apply: NonNullable<Parameters<typeof runStep>[2]['apply']>) =>
     runStep(session, state, { createdBy, apply });
   switch (inst.keyword) {
@@ -113,20 +113,20 @@ async function dispatch(run: StageRun, inst: Instruction, fail: (reason: string)
       const { name, value } = inst.pairs[0]!;
       const given = run.buildArgs.get(name);
       if (given !== undefined) run.usedArgs.add(name);
-      const resolved = given ?? (value === undefined ? undefined : expandValue(value, vars, escape));
+      const resolved = given ?? (value === undefined ? undefined : expandValue(value, vars, esc));
       if (resolved !== undefined) state.args.set(name, resolved);
       else state.args.delete(name);
       return meta(resolved === undefined ? `ARG ${name}` : `ARG ${name}=${resolved}`, () => {});
     }
     case 'ENV': {
-      const pairs = inst.pairs.map((p) => [p.name, expandValue(p.value ?? '', vars, escape)] as const);
+      const pairs = inst.pairs.map((p) => [p.name, expandValue(p.value ?? '', vars, esc)] as const);
       return meta(`ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`, (c) => {
         for (const [k, v] of pairs) c.Env = setEnv(c.Env, k, v);
       });
     }
     case 'LABEL': {
       const pairs = inst.pairs.map(
-        (p) => [expandValue(p.name, vars, escape), expandValue(p.value ?? '', vars, escape)] as const,
+        (p) => [expandValue(p.name, vars, esc), expandValue(p.value ?? '', vars, esc)] as const,
       );
       return meta(`LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`, (c) => {
         c.Labels = { ...(c.Labels ?? {}) };
@@ -281,15 +281,15 @@ async function copyInstruction(
   vars: Vars,
   fail: (reason: string) => never,
 ): Promise<void> {
-  const { state, session, escape } = run;
+  const { state, session, esc } = run;
   const isAdd = inst.keyword === 'ADD';
   const fromRef = inst.flags.get('from');
   let list: string[];
   const sources: CopySource[] = [];
   if (inst.heredocs.length > 0) {
-    list = expandWords(inst.args.replace(/<<-?(["']?)[A-Za-z0-9_]+\1/g, ''), vars, escape);
+    list = expandWords(inst.args.replace(/<<-?(["']?)[A-Za-z0-9_]+\1/g, ''), vars, esc);
     for (const h of inst.heredocs) {
-      const content = h.quoted ? h.content : expandValue(h.content, vars, escape);
+      const content = h.quoted ? h.content : expandValue(h.content, vars, esc);
       sources.push({
         pattern: `<<${h.name}`,
         matches: [
@@ -309,7 +309,7 @@ async function copyInstruction(
         ],
       });
     }
-  } else list = inst.json ?? expandWords(inst.args, vars, escape);
+  } else list = inst.json ?? expandWords(inst.args, vars, esc);
   const dest = list.pop();
   if (dest === undefined || (list.length === 0 && sources.length === 0))
     fail(`${inst.keyword} requires at least two arguments`);
@@ -318,7 +318,7 @@ async function copyInstruction(
   if (isAdd && list.some((s) => /^git@/.test(s))) fail('ADD from git is not supported by berth yet');
   const root =
     fromRef !== undefined
-      ? await run.origins.from(expandValue(fromRef, vars, escape), inst)
+      ? await run.origins.from(expandValue(fromRef, vars, esc), inst)
       : run.origins.context;
   const where = fromRef !== undefined ? `stage or image "${fromRef}"` : 'build context';
   sources.push(...resolveSources(root, list, where));
@@ -336,7 +336,7 @@ async function copyInstruction(
   }
   const chown = inst.flags.get('chown');
   const chmod = inst.flags.get('chmod');
-  const owner = chown !== undefined ? parseOwner(expandValue(chown, vars, escape)) : undefined;
+  const owner = chown !== undefined ? parseOwner(expandValue(chown, vars, esc)) : undefined;
   if (chown !== undefined && !owner)
     fail(`${inst.keyword} failed: unable to convert uid/gid chown string to host mapping: ${chown}`);
   if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod))
