@@ -57,7 +57,10 @@ export function writeLayout(dir) {
   for (let i = 0; i < LAYERS; i++) {
     const tar = tarOf(`layer${i}.bin`, randomBytes(LAYER_BYTES));
     diffIds.push(sha256(tar));
-    layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...put(gzipSync(tar, { level: 1 })) });
+    layers.push({
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      ...put(gzipSync(tar, { level: 1 })),
+    });
   }
   const config = put(
     Buffer.from(
@@ -146,7 +149,9 @@ export async function benchRegistry() {
         samples.push.berth.push(await timed(() => berth(pushRoot, ['push', '-q', name])));
         const dest = `docker://${target.host}/bench/skopeo-push:latest`;
         samples.push.skopeo.push(
-          await timed(() => exec('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:latest`, dest])),
+          await timed(() =>
+            exec('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:latest`, dest]),
+          ),
         );
       } finally {
         await target.stop();

@@ -27,5 +27,7 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   // CommonJS dependencies inside an ESM bundle need a real `require`.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
 });

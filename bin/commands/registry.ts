@@ -167,7 +167,7 @@ export async function manifestInspect(args: string[]): Promise<number> {
 
 /** The engine's puller for `run`/`create`: Docker's notice and pull progress, both on stderr. */
 export async function pullForRun(
-  ref: string,
+  _ref: string,
   o: { reason: 'missing' | 'always'; shown: string; platform?: string },
 ): Promise<void> {
   if (o.reason === 'missing') err(`Unable to find image '${o.shown}' locally\n`);

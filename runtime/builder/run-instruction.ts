@@ -55,13 +55,9 @@ export async function executeRun(
   command: string[],
   vertex: number,
 ): Promise<Uint8Array | undefined> {
-  let argv = command;
+  const argv = command;
   const cwd = state.config.config?.WorkingDir || '/';
   const env = [...runEnv(state).filter((e) => !e.startsWith('PWD=')), `PWD=${cwd}`];
-  // A WASI guest starts in '/' whatever the host says (wasi-libc keeps its cwd inside the guest)
-  // and berthbox's sh does not chdir($PWD) yet, so the default shell is asked to.
-  if (!inst.json && cwd !== '/' && argv.length === 3 && argv[0] === '/bin/sh' && argv[1] === '-c')
-    argv = [argv[0], argv[1], `cd "$PWD" || exit 1\n${argv[2]}`];
   const layers = await session.layers(state.layers);
   let exe: { path: string; bytes: Uint8Array };
   try {

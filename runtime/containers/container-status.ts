@@ -19,7 +19,8 @@ export const isActive = (s: ContainerStatus): boolean =>
 
 export const canStart = (s: ContainerStatus): boolean => s === 'created' || s === 'exited';
 /** A restarting container (waiting out its restart delay) can be stopped: that cancels the restart. */
-export const canStop = (s: ContainerStatus): boolean => s === 'running' || s === 'paused' || s === 'restarting';
+export const canStop = (s: ContainerStatus): boolean =>
+  s === 'running' || s === 'paused' || s === 'restarting';
 export const canKill = (s: ContainerStatus): boolean => s === 'running' || s === 'paused';
 export const canPause = (s: ContainerStatus): boolean => s === 'running';
 export const canUnpause = (s: ContainerStatus): boolean => s === 'paused';

@@ -239,7 +239,7 @@ export class EngineServer {
   private async restartNow(id: string): Promise<void> {
     const store = this.engine.ctx.store;
     const rec = await store.get(id);
-    if (!rec || rec.State.Status !== 'restarting') return;
+    if (rec?.State.Status !== 'restarting') return;
     // Back to exited first: start's guard only starts a container that is not active.
     await store.save({ ...rec, RestartCount: rec.RestartCount + 1, State: withStatus(rec.State, 'exited') });
     try {

@@ -80,15 +80,13 @@ function toolboxLayer(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<Uint8Ar
   return writeTar([
     { ...fixed, name: 'bin', type: 'dir', mode: 0o755 },
     { ...fixed, name: `bin/${spec.name}`, type: 'file', mode: 0o755, data: wasm },
-    ...[...(spec.applets ?? [])]
-      .sort()
-      .map((a) => ({
-        ...fixed,
-        name: `bin/${a}`,
-        type: 'symlink' as const,
-        mode: 0o777,
-        linkname: spec.name,
-      })),
+    ...[...(spec.applets ?? [])].sort().map((a) => ({
+      ...fixed,
+      name: `bin/${a}`,
+      type: 'symlink' as const,
+      mode: 0o777,
+      linkname: spec.name,
+    })),
     { ...fixed, name: 'tmp', type: 'dir', mode: 0o1777 },
   ]);
 }

@@ -13,7 +13,7 @@ export const ERRNO_NOTSUP = 58;
 export const ERRNO_NOTSOCK = 57;
 
 /** WASI filetype numbers. */
-export const enum Filetype {
+export enum Filetype {
   UNKNOWN = 0,
   BLOCK_DEVICE = 1,
   CHARACTER_DEVICE = 2,
