@@ -4,7 +4,8 @@
 // A later per-user engine process can serve the same methods over a socket.
 
 import type { ContainerContext, HostedContainer } from './containers/container-context.ts';
-import { findContainer, reconcile, refresh } from './containers/container-context.ts';
+import { findContainer, refresh } from './containers/container-context.ts';
+import { listContainers } from './containers/container-list.ts';
 import { type CreateSpec, createContainer, type ImagePuller } from './containers/container-create.ts';
 import { killContainer } from './containers/container-kill.ts';
 import { pauseContainer, unpauseContainer } from './containers/container-pause.ts';
@@ -123,11 +124,8 @@ export class Engine {
   }
 
   /** Records as they truly are (a dead host's containers show exited). */
-  async list(all = false): Promise<ContainerRecord[]> {
-    const records = (await this.ctx.store.list()).map((r) => reconcile(this.ctx, r));
-    return records
-      .filter((r) => all || isActive(r.State.Status))
-      .sort((a, b) => (a.Created < b.Created ? 1 : a.Created > b.Created ? -1 : 0));
+  list(all = false): Promise<ContainerRecord[]> {
+    return listContainers(this.ctx, all);
   }
 
   inspect(ref: string): Promise<ContainerRecord> {

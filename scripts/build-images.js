@@ -15,7 +15,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // BERTH_IMAGES_DIR lets the tests point the check at a copy of images/.
 const imagesDir = process.env.BERTH_IMAGES_DIR ?? join(root, 'images');
 // Folders under images/ that are not images.
-const notImages = new Set(['include', 'tests']);
+const notImages = new Set(['include', 'tests', 'bench']);
+// Folders of single-file programs (each x.c -> x.wasm), committed and checked like images.
+const programFolders = ['bench'];
 const clang = process.env.BERTH_CLANG ?? 'clang';
 
 function cSources(dir, base = dir) {
@@ -30,14 +32,28 @@ function cSources(dir, base = dir) {
 
 export function listImages() {
   if (!existsSync(imagesDir)) return [];
-  return readdirSync(imagesDir)
+  const images = readdirSync(imagesDir)
     .filter((n) => !notImages.has(n) && statSync(join(imagesDir, n)).isDirectory())
-    .filter((n) => cSources(join(imagesDir, n)).length > 0)
-    .sort();
+    .filter((n) => cSources(join(imagesDir, n)).length > 0);
+  const programs = programFolders
+    .filter((f) => existsSync(join(imagesDir, f)))
+    .flatMap((f) => cSources(join(imagesDir, f)).map((c) => `${f}/${c.replace(/\.c$/, '')}`));
+  return [...images, ...programs].sort();
+}
+
+/** Where a unit's sources live, which they are, and its committed .wasm. */
+function unit(name) {
+  if (name.includes('/')) {
+    const [folder, stem] = name.split('/');
+    const dir = join(imagesDir, folder);
+    return { dir, sources: [`${stem}.c`], wasm: join(dir, `${stem}.wasm`) };
+  }
+  const dir = join(imagesDir, name);
+  return { dir, sources: cSources(dir), wasm: join(dir, `${name}.wasm`) };
 }
 
 export function buildImage(name, outFile) {
-  const dir = join(imagesDir, name);
+  const { dir, sources } = unit(name);
   const args = [
     '--target=wasm32-wasi',
     '-O2',
@@ -48,7 +64,7 @@ export function buildImage(name, outFile) {
     `-ffile-prefix-map=${imagesDir}=..`,
     '-I../include',
     '-Wl,--strip-all',
-    ...cSources(dir),
+    ...sources,
     '-o',
     outFile,
   ];
@@ -65,7 +81,7 @@ function main() {
   const version = execFileSync(clang, ['--version'], { encoding: 'utf8' }).split('\n')[0];
   if (!check) {
     for (const name of names) {
-      const out = join(imagesDir, name, `${name}.wasm`);
+      const out = unit(name).wasm;
       buildImage(name, out);
       console.log(`${name}: ${statSync(out).size} bytes`);
     }
@@ -75,12 +91,13 @@ function main() {
   const mismatches = [];
   try {
     for (const name of names) {
-      const fresh = join(tmp, `${name}.wasm`);
+      const fresh = join(tmp, `${name.replace('/', '-')}.wasm`);
       buildImage(name, fresh);
-      const committed = join(imagesDir, name, `${name}.wasm`);
-      if (!existsSync(committed)) mismatches.push(`${name}: images/${name}/${name}.wasm is missing`);
+      const committed = unit(name).wasm;
+      const shown = relative(root, committed);
+      if (!existsSync(committed)) mismatches.push(`${name}: ${shown} is missing`);
       else if (!readFileSync(committed).equals(readFileSync(fresh)))
-        mismatches.push(`${name}: images/${name}/${name}.wasm differs from a fresh build`);
+        mismatches.push(`${name}: ${shown} differs from a fresh build`);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -95,10 +95,11 @@ function matches(rec: ContainerRecord, filter: string): boolean {
 }
 
 export async function ps(_args: string[], o: Opts): Promise<number> {
-  const e = await engine();
   const filters = list(o.filter);
   const last = o.latest ? 1 : o.last !== undefined ? Number(o.last) : undefined;
-  let records = await e.list(
+  // Store only: ps never loads the process runtime, images or networks.
+  const { listNodeContainers } = await import('../../runtime/engine/node-container-list.ts');
+  let records = await listNodeContainers(
     o.all === true || last !== undefined || filters.some((f) => f.startsWith('status=')),
   );
   records = records.filter((r) => filters.every((f) => matches(r, f)));

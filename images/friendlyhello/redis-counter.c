@@ -1,5 +1,7 @@
 /* The page counter: one persistent connection to the Redis server, opened on demand and
- * dropped on any error. Blocking on purpose (as the Flask app), bounded by a 2 s timeout. */
+ * dropped on any error. Blocking on purpose (as the Flask app), bounded by a 2 s timeout.
+ * After a failed connect the counter stays disabled for RETRY_MS instead of resolving and
+ * connecting again on every request: a page without Redis should cost no more than the page. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -23,8 +25,10 @@
 #include "friendlyhello.h"
 
 #define TIMEOUT_MS 2000
+#define RETRY_MS 1000
 
 static int conn = -1;
+static long long retry_at; /* no connect attempt before this (ms, monotonic) */
 
 static long long now_ms(void) {
   struct timespec ts;
@@ -85,12 +89,17 @@ static void drop(void) {
 }
 
 long long counter_incr(void) {
-  long long deadline = now_ms() + TIMEOUT_MS;
+  long long now = now_ms();
+  long long deadline = now + TIMEOUT_MS;
   if (conn < 0) {
+    if (now < retry_at) return -1;
     const char *host = getenv("REDIS_HOST");
     const char *port = getenv("REDIS_PORT");
     conn = open_connection(host && *host ? host : "redis", port && *port ? atoi(port) : 6379, deadline);
-    if (conn < 0) return -1;
+    if (conn < 0) {
+      retry_at = now_ms() + RETRY_MS;
+      return -1;
+    }
   }
   static const char request[] = "*2\r\n$4\r\nINCR\r\n$7\r\ncounter\r\n";
   size_t sent = 0;
