@@ -94,7 +94,7 @@ function main() {
       const fresh = join(tmp, `${name.replace('/', '-')}.wasm`);
       buildImage(name, fresh);
       const committed = unit(name).wasm;
-      const shown = relative(root, committed);
+      const shown = `images/${relative(imagesDir, committed)}`;
       if (!existsSync(committed)) mismatches.push(`${name}: ${shown} is missing`);
       else if (!readFileSync(committed).equals(readFileSync(fresh)))
         mismatches.push(`${name}: ${shown} differs from a fresh build`);
