@@ -4,7 +4,9 @@
 const MIN_WIDTH = 10;
 const PADDING = 3;
 
-const width = (s: string): number => [...s].length;
+const SURROGATE = /[\uD800-\uDFFF]/;
+/** Code points, as tabwriter counts runes; the common all-BMP case needs no array (ps of 1,000 rows). */
+const width = (s: string): number => (SURROGATE.test(s) ? [...s].length : s.length);
 
 export function renderTabs(lines: string[]): string {
   const rows = lines.map((l) => l.split('\t'));
@@ -14,12 +16,11 @@ export function renderTabs(lines: string[]): string {
       widths[i] = Math.max(widths[i] ?? 0, Math.max(MIN_WIDTH, width(row[i]!) + PADDING));
     }
   }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - width(cell))))
-        .join(''),
-    )
-    .map((l) => `${l}\n`)
-    .join('');
+  let out = '';
+  for (const row of rows) {
+    const last = row.length - 1;
+    for (let i = 0; i < last; i++) out += row[i]!.padEnd(widths[i]! - width(row[i]!) + row[i]!.length);
+    out += `${row[last]}\n`;
+  }
+  return out;
 }

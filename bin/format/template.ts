@@ -5,7 +5,7 @@
 type Node =
   | { kind: 'text'; text: string }
   // `field` is set when the action is a bare field path (.A.B): run() reads it without re-parsing.
-  | { kind: 'action'; expr: string; field?: string }
+  | { kind: 'action'; expr: string; field?: string[] }
   | { kind: 'if' | 'with'; expr: string; yes: Node[]; else: Node[] }
   | { kind: 'range'; expr: string; body: Node[]; else: Node[] };
 
@@ -68,7 +68,8 @@ function parse(src: string): Node[] {
         );
       } else if (a.startsWith('/*')) {
         // comment
-      } else nodes.push({ kind: 'action', expr: a, ...(/^\.[\w.]*$/.test(a) ? { field: a } : {}) });
+      } else
+        nodes.push({ kind: 'action', expr: a, ...(/^\.[\w.]*$/.test(a) ? { field: fieldNames(a) } : {}) });
     }
     if (stopAt.length) throw new TemplateError('template: unexpected EOF (missing {{end}})');
     return { nodes, stop: '' };
@@ -126,10 +127,16 @@ export function goString(v: unknown): string {
   return String(v);
 }
 
+/** '.A.B' -> ['A', 'B']; '.' -> []. */
+const fieldNames = (path: string): string[] => (path === '.' ? [] : path.split('.').slice(1));
+
 function field(dot: unknown, path: string): unknown {
-  if (path === '.') return dot;
+  return fieldOf(dot, fieldNames(path));
+}
+
+function fieldOf(dot: unknown, names: string[]): unknown {
   let v = dot;
-  for (const name of path.split('.').slice(1)) {
+  for (const name of names) {
     if (v == null || typeof v !== 'object') {
       throw new TemplateError(`template: can't evaluate field ${name} in type ${typeof v}`);
     }
@@ -181,7 +188,7 @@ function run(nodes: Node[], dot: unknown): string {
   for (const n of nodes) {
     if (n.kind === 'text') out += n.text;
     else if (n.kind === 'action')
-      out += goString(n.field !== undefined ? field(dot, n.field) : evaluate(n.expr, dot));
+      out += goString(n.field !== undefined ? fieldOf(dot, n.field) : evaluate(n.expr, dot));
     else if (n.kind === 'if' || n.kind === 'with') {
       const v = evaluate(n.expr, dot);
       out += truthy(v) ? run(n.yes, n.kind === 'with' ? v : dot) : run(n.else, dot);

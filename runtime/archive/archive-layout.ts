@@ -3,6 +3,7 @@
 
 import type { Digest } from '../oci/digest.ts';
 
+/** `docker`: Docker 25 combined Docker + OCI layout (default); `oci`: plain OCI layout. */
 export type ArchiveFormat = 'oci' | 'docker';
 
 export const OCI_LAYOUT_FILE = 'oci-layout';

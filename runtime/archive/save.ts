@@ -1,8 +1,10 @@
-// `save`: images to a tar, as an OCI image layout (`oci`, blobs exactly as stored, so digests
-// survive) or Docker's archive (`docker`: manifest.json + repositories + config + uncompressed
-// layer tars, what `docker load` and `skopeo … docker-archive:` read). Deterministic: entries
-// sorted, fixed mtimes and owners, JSON in a fixed shape, so saving the same images twice, or
-// after a load, gives the same bytes.
+// `save`: images to a tar. The default (`docker`) is what Docker 25 writes: one tar that is both
+// Docker's archive (manifest.json + repositories) and an OCI image layout (oci-layout +
+// index.json) over shared blobs: config, uncompressed layer tars under their diffIDs, and an OCI
+// manifest over those tars. So `docker load`, `skopeo … docker-archive:` and `oci-archive:` all
+// read it. `oci` is a plain OCI layout with blobs exactly as stored (manifest digest survives).
+// Deterministic: entries sorted, fixed mtimes and owners, JSON in a fixed shape, so saving the
+// same images twice, or after a load, gives the same bytes.
 
 import { NotFoundError } from '../errors.ts';
 import type { Digest } from '../oci/digest.ts';
@@ -24,6 +26,7 @@ import {
   OCI_LAYOUT_VERSION,
 } from './archive-layout.ts';
 import { type ArchiveEntry, collect, packArchive } from './tar-io.ts';
+import { archiveManifest } from './uncompressed-manifest.ts';
 
 interface SavedImage {
   record: ImageRecord;
@@ -72,22 +75,18 @@ function blobEntry(store: ImageStore, digest: Digest): ArchiveEntry {
   return { path: blobPath(digest), type: 'file', data: () => store.content.get(digest) };
 }
 
-async function ociEntries(store: ImageStore, images: SavedImage[]): Promise<Map<string, ArchiveEntry>> {
-  const files = new Map<string, ArchiveEntry>();
+/** index.json: one entry per name (Docker's and containerd's annotations), one for an unnamed image. */
+function layoutEntries(
+  files: Map<string, ArchiveEntry>,
+  images: { manifest: Descriptor; names: string[] }[],
+) {
   const manifests: Descriptor[] = [];
-  for (const { record, names } of images) {
-    const m = record.manifest;
-    const mediaType = m.mediaType ?? MediaType.ociManifest;
-    for (const d of [record.manifestDigest, m.config.digest, ...m.layers.map((l) => l.digest)]) {
-      files.set(blobPath(d), blobEntry(store, d));
-    }
-    const size = (await store.content.size(record.manifestDigest)) ?? 0;
-    const base = { mediaType, digest: record.manifestDigest, size };
-    if (names.length === 0) manifests.push(base);
+  for (const { manifest, names } of images) {
+    if (names.length === 0) manifests.push(manifest);
     for (const name of names) {
       const ref = parseReference(name);
       manifests.push({
-        ...base,
+        ...manifest,
         annotations: { [CONTAINERD_IMAGE_NAME]: name, [OCI_REF_NAME]: ref.tag ?? 'latest' },
       });
     }
@@ -98,14 +97,45 @@ async function ociEntries(store: ImageStore, images: SavedImage[]): Promise<Map<
     type: 'file',
     data: encodeJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }),
   });
+}
+
+/** A plain OCI image layout: blobs exactly as stored, so the manifest digest survives. */
+async function ociEntries(store: ImageStore, images: SavedImage[]): Promise<Map<string, ArchiveEntry>> {
+  const files = new Map<string, ArchiveEntry>();
+  const layout: { manifest: Descriptor; names: string[] }[] = [];
+  for (const { record, names } of images) {
+    const m = record.manifest;
+    for (const d of [record.manifestDigest, m.config.digest, ...m.layers.map((l) => l.digest)]) {
+      files.set(blobPath(d), blobEntry(store, d));
+    }
+    const size = (await store.content.size(record.manifestDigest)) ?? 0;
+    layout.push({
+      manifest: { mediaType: m.mediaType ?? MediaType.ociManifest, digest: record.manifestDigest, size },
+      names,
+    });
+  }
+  layoutEntries(files, layout);
   return files;
 }
 
-function dockerEntries(store: ImageStore, images: SavedImage[]): Map<string, ArchiveEntry> {
+/**
+ * Docker 25's archive: one tar that is both Docker's (manifest.json + repositories) and an OCI
+ * image layout (oci-layout + index.json), sharing the blobs: config, uncompressed layer tars under
+ * their diffIDs, and an OCI manifest over those tars.
+ */
+async function dockerEntries(store: ImageStore, images: SavedImage[]): Promise<Map<string, ArchiveEntry>> {
   const files = new Map<string, ArchiveEntry>();
   const manifest: DockerArchiveManifest[] = [];
   const repositories: Record<string, Record<string, string>> = {};
+  const layout: { manifest: Descriptor; names: string[] }[] = [];
   for (const { record, names } of images) {
+    const oci = await archiveManifest(store, record);
+    files.set(blobPath(oci.descriptor.digest), {
+      path: blobPath(oci.descriptor.digest),
+      type: 'file',
+      data: oci.bytes,
+    });
+    layout.push({ manifest: oci.descriptor, names });
     files.set(blobPath(record.configDigest), blobEntry(store, record.configDigest));
     const diffIds = record.config.rootfs.diff_ids;
     record.manifest.layers.forEach((layer, i) => {
@@ -127,6 +157,7 @@ function dockerEntries(store: ImageStore, images: SavedImage[]): Map<string, Arc
       repositories[repo] = { ...repositories[repo], [ref.tag ?? 'latest']: record.configDigest.slice(7) };
     }
   }
+  layoutEntries(files, layout);
   files.set(DOCKER_MANIFEST_FILE, { path: DOCKER_MANIFEST_FILE, type: 'file', data: encodeJson(manifest) });
   if (Object.keys(repositories).length > 0) {
     files.set(DOCKER_REPOSITORIES_FILE, {
@@ -139,7 +170,7 @@ function dockerEntries(store: ImageStore, images: SavedImage[]): Map<string, Arc
 }
 
 export interface SaveOptions {
-  /** `docker` (default, like `docker save`) or `oci`. */
+  /** `docker` (default: Docker 25's combined Docker + OCI layout, like `docker save`) or plain `oci`. */
   format?: ArchiveFormat;
 }
 
@@ -153,7 +184,8 @@ export async function saveImages(
   options: SaveOptions = {},
 ): Promise<AsyncGenerator<Uint8Array>> {
   const images = await selectImages(store, inputs);
-  const files = options.format === 'oci' ? await ociEntries(store, images) : dockerEntries(store, images);
+  const files =
+    options.format === 'oci' ? await ociEntries(store, images) : await dockerEntries(store, images);
   files.set('blobs', { path: 'blobs', type: 'directory' });
   files.set('blobs/sha256', { path: 'blobs/sha256', type: 'directory' });
   const sorted = [...files.keys()].sort().map((k) => files.get(k)!);

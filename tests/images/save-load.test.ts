@@ -12,7 +12,7 @@ import { DigestMismatchError, NotFoundError } from '../../runtime/errors.ts';
 import { digestOf } from '../../runtime/oci/digest.ts';
 import { gzip } from '../../runtime/oci/gzip.ts';
 import { encodeJson } from '../../runtime/oci/manifest.ts';
-import { same, type TestStore, testStore } from './fixtures.ts';
+import { helloWasm, same, type TestStore, testStore } from './fixtures.ts';
 
 const stores: TestStore[] = [];
 const dirs: string[] = [];
@@ -60,7 +60,8 @@ describe.each(['docker', 'oci'] as const)('save/load (%s format)', (format) => {
     const back = await b.store.resolve('me/hello:v2');
     expect(back.id).toBe(img.id);
     expect(back.config.config?.Entrypoint).toEqual(['/hello-world.wasm']);
-    if (format === 'oci') expect(back.manifestDigest).toBe(img.manifestDigest);
+    // hello-world's stored manifest already points at its uncompressed layer: both formats keep it.
+    expect(back.manifestDigest).toBe(img.manifestDigest);
     expect(same(await saveImagesBytes(b.store, ['hello-world', 'me/hello:v2'], { format }), saved)).toBe(
       true,
     );
@@ -83,39 +84,156 @@ describe.each(['docker', 'oci'] as const)('save/load (%s format)', (format) => {
     }
     expect(names).toEqual([...names].sort());
     const files = await entriesOf(saved);
-    if (format === 'oci') {
-      expect(JSON.parse(new TextDecoder().decode(files.get('oci-layout')))).toEqual({
-        imageLayoutVersion: '1.0.0',
-      });
-      const index = JSON.parse(new TextDecoder().decode(files.get('index.json')));
-      expect(index.manifests[0].annotations['io.containerd.image.name']).toBe(
-        'docker.io/library/hello-world:latest',
-      );
-      expect(index.manifests[0].annotations['org.opencontainers.image.ref.name']).toBe('latest');
-    } else {
+    // Both formats are an OCI layout; `docker` (Docker 25's) is also Docker's archive.
+    expect(JSON.parse(new TextDecoder().decode(files.get('oci-layout')))).toEqual({
+      imageLayoutVersion: '1.0.0',
+    });
+    const index = JSON.parse(new TextDecoder().decode(files.get('index.json')));
+    expect(index.manifests[0].annotations['io.containerd.image.name']).toBe(
+      'docker.io/library/hello-world:latest',
+    );
+    expect(index.manifests[0].annotations['org.opencontainers.image.ref.name']).toBe('latest');
+    if (format === 'docker') {
       const manifest = JSON.parse(new TextDecoder().decode(files.get('manifest.json')));
       expect(manifest[0].RepoTags).toEqual(['hello-world:latest']);
       expect(JSON.parse(new TextDecoder().decode(files.get('repositories')))['hello-world'].latest).toMatch(
         /^[a-f0-9]{64}$/,
       );
+    } else {
+      expect(files.has('manifest.json')).toBe(false);
     }
   });
 
-  it(`is readable by skopeo inspect ${format === 'oci' ? 'oci-archive' : 'docker-archive'}:`, async () => {
+  it(`is readable by skopeo inspect ${format === 'oci' ? 'oci-archive' : 'oci-archive and docker-archive'}:`, async () => {
     const a = newStore();
     const img = await a.store.resolve('hello-world');
     const file = join(tmp(), `hello-${format}.tar`);
     writeFileSync(file, await saveImagesBytes(a.store, ['hello-world'], { format }));
-    const transport = format === 'oci' ? 'oci-archive' : 'docker-archive';
-    const info = skopeo('inspect', `${transport}:${file}`);
-    expect(info.Os).toBe('wasi');
-    expect(info.Architecture).toBe('wasm');
-    expect(info.Layers).toHaveLength(1);
-    if (format === 'oci') expect(info.Digest).toBe(img.manifestDigest);
-    const config = skopeo('inspect', '--config', `${transport}:${file}`) as {
-      config: { Entrypoint: string[] };
-    };
-    expect(config.config.Entrypoint).toEqual(['/hello-world.wasm']);
+    const transports = format === 'oci' ? ['oci-archive'] : ['oci-archive', 'docker-archive'];
+    for (const transport of transports) {
+      const info = skopeo('inspect', `${transport}:${file}`);
+      expect(info.Os).toBe('wasi');
+      expect(info.Architecture).toBe('wasm');
+      expect(info.Layers).toHaveLength(1);
+      if (transport === 'oci-archive') expect(info.Digest).toBe(img.manifestDigest);
+      const config = skopeo('inspect', '--config', `${transport}:${file}`) as {
+        config: { Entrypoint: string[] };
+      };
+      expect(config.config.Entrypoint).toEqual(['/hello-world.wasm']);
+    }
+  });
+});
+
+describe('save (default: Docker 25 combined layout) of an image with gzip layers', () => {
+  /** An image whose stored manifest has two gzip layers, as a registry pull gives. */
+  async function gzipImage(s: TestStore) {
+    const l1 = await packArchiveBytes([
+      { path: 'app', type: 'directory' },
+      { path: 'app/a.wasm', type: 'file', mode: 0o755, data: helloWasm() },
+    ]);
+    const l2 = await packArchiveBytes([{ path: 'app/b.txt', type: 'file', data: enc('B'.repeat(5000)) }]);
+    const layers = [];
+    for (const tar of [l1, l2]) {
+      const gz = await gzip(tar);
+      layers.push({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        digest: await s.store.content.put(gz),
+        size: gz.byteLength,
+      });
+    }
+    const config = encodeJson({
+      architecture: 'wasm',
+      os: 'wasi',
+      config: { Entrypoint: ['/app/a.wasm'] },
+      rootfs: { type: 'layers', diff_ids: [digestOf(l1), digestOf(l2)] },
+    });
+    const manifest = encodeJson({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: await s.store.content.put(config),
+        size: config.byteLength,
+      },
+      layers,
+    });
+    const digest = await s.store.content.put(manifest);
+    await s.store.addImages([{ digest, names: ['gz/app:v1'] }]);
+    return { id: digestOf(config), manifestDigest: digest, tars: [l1, l2] };
+  }
+
+  it('stores layers uncompressed, with an OCI manifest over them, and round-trips byte-identically', async () => {
+    const a = newStore();
+    const img = await gzipImage(a);
+    const saved = await saveImagesBytes(a.store, ['gz/app:v1']);
+    const files = await entriesOf(saved);
+    const index = JSON.parse(new TextDecoder().decode(files.get('index.json')));
+    expect(index.manifests).toHaveLength(1);
+    const desc = index.manifests[0];
+    expect(desc.annotations['io.containerd.image.name']).toBe('docker.io/gz/app:v1');
+    expect(desc.digest).not.toBe(img.manifestDigest); // derived: its layers are the tars
+    const mBytes = files.get(`blobs/sha256/${desc.digest.slice(7)}`)!;
+    expect(digestOf(mBytes)).toBe(desc.digest);
+    expect(mBytes.byteLength).toBe(desc.size);
+    const manifest = JSON.parse(new TextDecoder().decode(mBytes));
+    expect(manifest.config.digest).toBe(img.id);
+    expect(manifest.layers).toEqual(
+      img.tars.map((t) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        digest: digestOf(t),
+        size: t.byteLength,
+      })),
+    );
+    for (const t of img.tars) expect(same(files.get(`blobs/sha256/${digestOf(t).slice(7)}`)!, t)).toBe(true);
+    const docker = JSON.parse(new TextDecoder().decode(files.get('manifest.json')));
+    expect(docker).toEqual([
+      {
+        Config: `blobs/sha256/${img.id.slice(7)}`,
+        RepoTags: ['gz/app:v1'],
+        Layers: img.tars.map((t) => `blobs/sha256/${digestOf(t).slice(7)}`),
+      },
+    ]);
+
+    const b = newStore();
+    const [loaded] = await loadImages(b.store, saved);
+    expect(loaded!.id).toBe(img.id);
+    expect(loaded!.names).toEqual(['gz/app:v1']);
+    expect(loaded!.manifestDigest).toBe(desc.digest);
+    expect(same(await saveImagesBytes(b.store, ['gz/app:v1']), saved)).toBe(true);
+  });
+
+  it('is read by skopeo (oci-archive, docker-archive, copy to oci:) and its layers by tar', async () => {
+    const a = newStore();
+    const img = await gzipImage(a);
+    const dir = tmp();
+    const file = join(dir, 'gz.tar');
+    writeFileSync(file, await saveImagesBytes(a.store, ['gz/app:v1']));
+    const diffIds = img.tars.map((t) => digestOf(t));
+    for (const transport of ['oci-archive', 'docker-archive']) {
+      const info = skopeo('inspect', `${transport}:${file}`);
+      expect(info.Os).toBe('wasi');
+      expect(info.Layers).toEqual(diffIds);
+      const config = skopeo('inspect', '--config', `${transport}:${file}`) as {
+        rootfs: { diff_ids: string[] };
+      };
+      expect(config.rootfs.diff_ids).toEqual(diffIds);
+    }
+    execFileSync('skopeo', [
+      '--insecure-policy',
+      'copy',
+      '-q',
+      `oci-archive:${file}`,
+      `oci:${join(dir, 'layout')}`,
+    ]);
+    const copied = JSON.parse(execFileSync('cat', [join(dir, 'layout', 'index.json')], { encoding: 'utf8' }));
+    expect(copied.manifests).toHaveLength(1);
+    const x = join(dir, 'x');
+    execFileSync('mkdir', [x]);
+    execFileSync('tar', ['-xf', file, '-C', x]);
+    const listed = execFileSync('tar', ['-tf', join(x, 'blobs', 'sha256', diffIds[0]!.slice(7))], {
+      encoding: 'utf8',
+    });
+    expect(listed.split('\n')).toContain('app/a.wasm');
   });
 });
 
