@@ -220,6 +220,7 @@ function containerCommands(parent: Command, top: boolean): void {
     .argument('<container>')
     .argument('<command...>')
     .passThroughOptions()
+    .option('-d, --detach', 'Detached mode: run command in the background')
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('-e, --env <list>', 'Set environment variables', collect, [])

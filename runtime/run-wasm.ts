@@ -1,7 +1,8 @@
 // The library's way to run a WebAssembly (WASI preview1) module as a sandboxed process:
 // `runWasm` for run-to-completion, `spawnWasm` for a handle the engine and CLI control.
 
-import { ModuleCache } from '../shims/process/module-cache.ts';
+import { ModuleCache, sha256Digest } from '../shims/process/module-cache.ts';
+import { digestOf } from './oci/digest.ts';
 import { WorkerPool } from '../shims/process/pool.ts';
 import { type ProcessExit, type ProcessOptions, WasmProcess } from '../shims/process/wasm-process.ts';
 import { defaultPlatform } from '../shims/platform/default-platform.ts';
@@ -24,12 +25,23 @@ export interface ProcessRuntime {
 
 let shared: ProcessRuntime | undefined;
 
+/**
+ * Small modules hash synchronously (node:crypto once the Node stores installed it, else pure JS):
+ * crypto.subtle's first digest in a process costs milliseconds, a cold `berth run` pays it.
+ * Big modules keep crypto.subtle, which beats pure JS on megabytes.
+ */
+const moduleDigest = (bytes: Uint8Array): string | Promise<string> =>
+  bytes.length <= 256 * 1024 ? digestOf(bytes) : sha256Digest(bytes);
+
 /** A pool and module cache of one's own (tests, an engine with its own platform). */
 export function createProcessRuntime(
   platform: Platform,
   options: { poolSize?: number } = {},
 ): ProcessRuntime {
-  return { pool: new WorkerPool(platform, { size: options.poolSize ?? 2 }), modules: new ModuleCache() };
+  return {
+    pool: new WorkerPool(platform, { size: options.poolSize ?? 2 }),
+    modules: new ModuleCache(64, moduleDigest),
+  };
 }
 
 async function runtime(): Promise<ProcessRuntime> {

@@ -9,14 +9,17 @@ import { type Opts, engine, err, out, reportError, str } from './context.ts';
 
 let opened: Promise<RegistryCommands> | undefined;
 
-/** The registry client over the CLI engine's image store (one store, one index cache). */
-function registry(): Promise<RegistryCommands> {
+/**
+ * The registry client. `run`'s pull shares the CLI engine's image store (one store, one index
+ * cache); the registry verbs open only the image store, so they skip loading the engine.
+ */
+function registry(shareEngine = false): Promise<RegistryCommands> {
   opened ??= (async () => {
     const [{ openNodeRegistryCommands }, e] = await Promise.all([
       import('../../runtime/registry/node-registry-commands.ts'),
-      engine(),
+      shareEngine ? engine() : undefined,
     ]);
-    return openNodeRegistryCommands({ images: e.images.store });
+    return openNodeRegistryCommands(e ? { images: e.images.store } : {});
   })();
   return opened;
 }
@@ -171,7 +174,7 @@ export async function pullForRun(
   o: { reason: 'missing' | 'always'; shown: string; platform?: string },
 ): Promise<void> {
   if (o.reason === 'missing') err(`Unable to find image '${o.shown}' locally\n`);
-  const rc = await registry();
+  const rc = await registry(true);
   // Docker's run pulls the normalised name (`nosuch:latest`), without "Using default tag".
   await rc.pull(o.shown, { platform: o.platform }, await renderer(process.stderr, false));
 }

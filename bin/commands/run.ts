@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import type { CreateSpec } from '../../runtime/containers/container-create.ts';
 import type { Engine } from '../../runtime/engine.ts';
 import type { StartIo } from '../../runtime/containers/container-start.ts';
-import { NotFoundError, UsageError } from '../../runtime/errors.ts';
+import { InvalidStateError, NotFoundError, UsageError } from '../../runtime/errors.ts';
 import { parseRestartPolicy } from '../../runtime/engine-server/restart-policy.ts';
 import { parseMemory } from '../format/units.ts';
 import { type Opts, eachTarget, engine, list, out, str } from './context.ts';
+import { adoptPrestartedWorker, discardPrestartedWorker } from './prestarted-worker.ts';
 
 /** `-e K=V` as given; `-e K` takes K from this shell's environment (dropped when unset). */
 function envEntries(entries: string[]): string[] {
@@ -151,6 +152,8 @@ async function attachAndWait(e: Engine, id: string, o: Opts): Promise<number> {
 }
 
 export async function run(args: string[], o: Opts): Promise<number> {
+  if (o.detach) discardPrestartedWorker();
+  else adoptPrestartedWorker();
   const { warmProcessPool } = await import('../../runtime/run-wasm.ts');
   const warming = o.detach ? undefined : warmProcessPool(1); // overlaps worker start with image work
   const e = await engine();
@@ -225,21 +228,75 @@ export async function host(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * `exec [-i] [-t] [-d] [-e K=V] [-w DIR] CONTAINER CMD…`: the process runs in the engine process,
+ * which hosts every container exec can reach; its stdio cross the engine socket.
+ */
 export async function exec(args: string[], o: Opts): Promise<number> {
-  const e = await engine();
   const [ref, ...cmd] = args;
-  const { execInContainer } = await import('../../runtime/containers/container-exec.ts');
-  const io = attachIo(e, () => ref!, { interactive: o.interactive === true, tty: o.tty === true });
-  try {
-    return await finish(
-      await execInContainer(e.ctx, ref!, {
-        cmd,
-        env: envEntries(list(o.env)),
-        workdir: str(o.workdir),
-        ...io,
-      }),
+  const e = await engine();
+  const rec = await e.inspect(ref!);
+  const { engineStatus } = await import('../../runtime/engine-server/node-engine-client.ts');
+  const status = engineStatus(e.root);
+  // Checked here too so a stopped or foreground container never starts an engine for nothing.
+  if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') {
+    throw new InvalidStateError(`container ${rec.Id} is not running`, { exitCode: 1 });
+  }
+  if (!status.alive || status.info?.pid !== rec.State.Pid) {
+    const { NotExecableError } = await import('../../runtime/containers/container-exec.ts');
+    throw new NotExecableError(
+      `container ${rec.Id.slice(0, 12)} is not exec-able: it runs in the foreground of another berth process`,
     );
+  }
+  const { engineClient } = await import('./engine.ts');
+  const client = await engineClient();
+  const request = {
+    op: 'exec' as const,
+    container: rec.Id,
+    cmd,
+    env: envEntries(list(o.env)),
+    ...(str(o.workdir) !== undefined ? { workdir: str(o.workdir)! } : {}),
+    interactive: o.interactive === true,
+    tty: o.tty === true,
+  };
+  if (o.detach) {
+    try {
+      await client.request({ ...request, detach: true });
+      return 0;
+    } finally {
+      client.close();
+    }
+  }
+  const tty = o.tty === true;
+  const stdin = process.stdin;
+  const raw = tty && o.interactive === true && stdin.isTTY;
+  if (raw) stdin.setRawMode(true);
+  let interrupted = false;
+  async function* input(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of stdin) {
+      const bytes = chunk as Uint8Array;
+      // No pty: Ctrl-C ends the exec'd process (the engine kills it when this connection closes).
+      if (raw && bytes.includes(3)) {
+        interrupted = true;
+        client.socket.destroy();
+        return;
+      }
+      yield bytes;
+    }
+  }
+  try {
+    return await client.stream(request, {
+      stdout: (c) => void process.stdout.write(c),
+      stderr: (c) => void (tty ? process.stdout : process.stderr).write(c),
+      ...(o.interactive ? { stdin: input() } : {}),
+    });
+  } catch (error) {
+    if (interrupted) return 130;
+    throw error;
   } finally {
-    io.restore();
+    if (raw) stdin.setRawMode(false);
+    stdin.pause();
+    stdin.unref?.();
+    client.close();
   }
 }

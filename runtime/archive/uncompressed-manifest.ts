@@ -4,8 +4,7 @@
 // digest survives); one with gzip (or Wasm artifact) layers gets a derived manifest over the same
 // config. Derivation is deterministic, so save -> load -> save gives the same bytes.
 
-import type { Digest } from '../oci/digest.ts';
-import { digestOf } from '../oci/digest.ts';
+import { type Digest, digestOf } from '../oci/digest.ts';
 import { type Descriptor, encodeJson, type ImageManifest } from '../oci/manifest.ts';
 import { MediaType } from '../oci/media-types.ts';
 import type { ImageRecord } from '../images/image-record.ts';
@@ -30,14 +29,11 @@ function pointsAtUncompressedLayers(record: ImageRecord): boolean {
   );
 }
 
-async function blobSize(store: ImageStore, digest: Digest): Promise<number | undefined> {
-  return store.content.size(digest);
-}
-
 /** Size of a layer's uncompressed tar; decompresses (and caches under the diffID) when needed. */
 async function uncompressedSize(store: ImageStore, layer: Descriptor, diffId: Digest, i: number) {
   return (
-    (await blobSize(store, diffId)) ?? (await uncompressedLayer(store.content, layer, diffId, i)).byteLength
+    (await store.content.size(diffId)) ??
+    (await uncompressedLayer(store.content, layer, diffId, i)).byteLength
   );
 }
 
@@ -55,7 +51,8 @@ export async function archiveManifest(store: ImageStore, record: ImageRecord): P
     layers.push({ mediaType: MediaType.ociLayer, digest: diffId, size });
   }
   const configSize =
-    (await blobSize(store, record.configDigest)) ?? (await store.content.get(record.configDigest)).byteLength;
+    (await store.content.size(record.configDigest)) ??
+    (await store.content.get(record.configDigest)).byteLength;
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MediaType.ociManifest,

@@ -1,46 +1,84 @@
-// `exec`: another process in a running container. The main process's filesystem lives inside its
-// own worker, so the new process sees the image plus the writable layer as last persisted, and
-// its own writes are not kept (a known limit until processes of a container share one worker).
+// `exec`: another process in a running container, as `docker exec`. It shares the container's
+// live filesystem (the filesystem worker of a container started with shareFs: every container
+// the engine process hosts), so it reads what the main process wrote and its writes stay in the
+// writable layer. It has stdio of its own, no network of its own (a known gap: sockets belong to
+// the main process), and it is killed when the container ends.
 
-import type { StartIo } from './container-start.ts';
-import { InvalidStateError, NotFoundError } from '../errors.ts';
+import { BerthError, InvalidStateError } from '../errors.ts';
+import type { Signal } from '../run-wasm.ts';
 import { type ContainerContext, refresh } from './container-context.ts';
 import { mergeEnv, processEnv } from './container-create.ts';
 import { findExecutable } from './container-executable.ts';
-import { openContainerFs } from './container-fs.ts';
-import { isActive } from './container-status.ts';
+import type { StartIo } from './container-start.ts';
+
+/** The container runs, but not in a process that can add processes to it. */
+export class NotExecableError extends BerthError {
+  override readonly code = 'BERTH_NOT_EXECABLE' as const;
+}
 
 export interface ExecSpec extends StartIo {
   cmd: string[];
+  /** `-e K=V` entries, over the container's own environment. */
   env: string[];
   workdir?: string | undefined;
+  /** `-t`: Docker sets TERM for a terminal. */
+  tty?: boolean;
 }
 
-export async function execInContainer(ctx: ContainerContext, ref: string, spec: ExecSpec): Promise<number> {
+export interface ExecHandle {
+  /** The exec'd process's exit code (126/127 never get here: they are thrown at start). */
+  readonly exited: Promise<number>;
+  kill(signal?: Signal): void;
+}
+
+/** Docker answers these with exit status 1 (errors from the daemon, not from the process). */
+const daemonError = { exitCode: 1 };
+
+/** Starts `spec.cmd` in the running container `ref`, which this berth process must host. */
+export async function execInContainer(
+  ctx: ContainerContext,
+  ref: string,
+  spec: ExecSpec,
+): Promise<ExecHandle> {
   const rec = await refresh(ctx, ref);
-  if (!isActive(rec.State.Status)) throw new InvalidStateError(`container ${rec.Id} is not running`);
-  if (rec.State.Status === 'paused') {
-    throw new InvalidStateError(`container ${rec.Id} is paused, unpause the container before exec`);
+  const status = rec.State.Status;
+  if (status === 'paused') {
+    throw new InvalidStateError(
+      `container ${rec.Id} is paused, unpause the container before exec`,
+      daemonError,
+    );
   }
-  const image = await ctx.images.resolve(rec.Image);
-  if (!image) throw new NotFoundError(`No such image: ${rec.Image}`);
-  const layers = await ctx.images.layers(image);
-  const upper = await ctx.store.readUpper(rec.Id);
-  const env = mergeEnv(processEnv(rec), spec.env);
+  if (status !== 'running') throw new InvalidStateError(`container ${rec.Id} is not running`, daemonError);
+  const hosted = ctx.hosted.get(rec.Id);
+  const launched = hosted?.process;
+  const live = launched?.exec ? launched.openFs?.() : undefined;
+  if (!launched?.exec || !live) {
+    const why = launched
+      ? 'its filesystem is private to its process (the engine runs with BERTH_ENGINE_SHARE_FS=0)'
+      : 'it runs in the foreground of another berth process';
+    throw new NotExecableError(`container ${rec.Id.slice(0, 12)} is not exec-able: ${why}`);
+  }
   const cwd = spec.workdir ?? (rec.Config.WorkingDir || '/');
-  const exe = findExecutable(await openContainerFs(layers, upper), spec.cmd[0]!, env, cwd);
-  const proc = await ctx.launch({
+  const env = mergeEnv(processEnv(rec), [
+    ...(spec.tty ? ['TERM=xterm'] : []),
+    // WASI has no cwd: a `-w` reaches the guest as PWD (see ARCHITECTURE.md, Working directory).
+    ...(spec.workdir !== undefined ? [`PWD=${cwd}`] : []),
+    ...spec.env,
+  ]);
+  let exe: { path: string; bytes: Uint8Array };
+  try {
+    exe = findExecutable({ vfs: live.fs }, spec.cmd[0]!, env, cwd);
+  } finally {
+    live.close();
+  }
+  const proc = launched.exec({
     module: exe.bytes,
     args: spec.cmd,
     env,
     cwd,
-    layers,
-    upper,
-    binds: rec.Mounts.map((m) => ({ source: m.Source, target: m.Destination, readonly: !m.RW })),
-    memoryLimit: rec.HostConfig.Memory || undefined,
-    stdin: spec.stdin,
+    ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}),
     stdout: (c) => spec.stdout?.(c),
     stderr: (c) => spec.stderr?.(c),
   });
-  return (await proc.exited).exitCode;
+  return { exited: proc.exited.then((e) => e.exitCode), kill: (signal) => proc.kill(signal) };
 }

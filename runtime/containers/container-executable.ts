@@ -3,7 +3,8 @@
 // something berth can execute (a directory, not a wasm module).
 
 import { BerthError } from '../errors.ts';
-import { type ContainerFs, isWasm, readWholeFile } from './container-fs.ts';
+import type { Vfs } from '../../overlay/vfs.ts';
+import { isWasm, readWholeFile } from './container-fs.ts';
 
 export class ExecError extends BerthError {
   override readonly code = 'BERTH_EXEC' as const;
@@ -12,7 +13,8 @@ export class ExecError extends BerthError {
 const prefix = 'failed to create task for container: exec:';
 
 export function findExecutable(
-  fs: ContainerFs,
+  /** A container's filesystem: as persisted (start) or live (exec). */
+  fs: { readonly vfs: Pick<Vfs, 'stat' | 'open'> },
   argv0: string,
   env: string[],
   cwd: string,

@@ -26,7 +26,7 @@ export async function openContainerFs(
 }
 
 /** Whole file bytes, or the error. */
-export function readWholeFile(vfs: Vfs, path: string): Uint8Array | FsError {
+export function readWholeFile(vfs: Pick<Vfs, 'open'>, path: string): Uint8Array | FsError {
   const handle = vfs.open(path, { read: true, follow: true });
   if (handle instanceof FsError) return handle;
   try {

@@ -13,7 +13,10 @@ import { type ContainerRecord, withStatus } from './container-record.ts';
 import { removeContainerNow } from './container-remove.ts';
 import { canStart, isActive } from './container-status.ts';
 
-export interface StartIo extends Partial<ProcessStdio> {}
+export interface StartIo extends Partial<ProcessStdio> {
+  /** Run with a shared filesystem so `exec` can join (containers the engine process hosts). */
+  shareFs?: boolean;
+}
 
 async function persist(ctx: ContainerContext, id: string, change: (rec: ContainerRecord) => ContainerRecord) {
   const rec = await ctx.store.get(id);
@@ -74,6 +77,7 @@ export async function startContainer(
     binds: rec.Mounts.map((m) => ({ source: m.Source, target: m.Destination, readonly: !m.RW })),
     memoryLimit: rec.HostConfig.Memory || undefined,
     ...(attached ? { network: attached.net } : {}),
+    ...(io.shareFs ? { shareFs: true } : {}),
     stdin: io.stdin,
     stdout: (chunk) => {
       ctx.store.appendLog(id, 'stdout', chunk);

@@ -10,7 +10,11 @@ export interface ContentWriter {
   readonly expected: Digest;
   /** Bytes already present from an earlier, interrupted write; continue from here. */
   readonly offset: number;
-  write(chunk: Uint8Array): Promise<void>;
+  /**
+   * Appends `chunk`. With `owned` the caller hands the chunk over and never touches it again, so
+   * a store may keep it, or move its buffer to another thread, instead of copying it.
+   */
+  write(chunk: Uint8Array, owned?: boolean): Promise<void>;
   /**
    * Verifies size (when given to writer()) and digest, then publishes the blob atomically.
    * On mismatch the partial data is discarded and DigestMismatchError (or InvalidStateError for a
@@ -32,6 +36,8 @@ export interface ContentStore {
   /** Stores bytes; with `expected`, refuses (DigestMismatchError, nothing stored) on a mismatch. */
   put(bytes: Uint8Array, expected?: Digest): Promise<Digest>;
   writer(expected: Digest, size?: number): Promise<ContentWriter>;
+  /** Optional hint: about `bytes` of blobs are about to be written (a pull), so prepare for them. */
+  prepareWrites?(bytes: number): void;
   delete(digest: Digest): Promise<void>;
   list(): Promise<Digest[]>;
 }

@@ -12,12 +12,17 @@ import { createSha256, type Digest, digestHex, digestOf, parseDigest, verifyDige
 import { blobNotFound, type ContentStore, type ContentWriter } from './content-store.ts';
 import { tempName, writeFileAtomic } from './node-atomic-file.ts';
 import { type FileLock, tryLock } from './node-file-lock.ts';
+import { type IngestWorker, pickIngestWorker, prewarmIngestWorker, WorkerBlobWrite } from './node-ingest-workers.ts';
 import { installNodeSha256 } from './node-sha256.ts';
 import { berthRoot } from './node-store-root.ts';
 
 const HEX64 = /^[a-f0-9]{64}$/;
 /** Blobs up to this size are read synchronously: see readBlobFile. */
 const SYNC_READ_MAX = 8 * 1024 * 1024;
+/** Blobs from this size on are written and hashed on a worker thread; smaller ones inline. */
+const WORKER_MIN_SIZE = 1024 * 1024;
+/** Inline writes gather chunks up to this many bytes per writev. */
+const WRITE_BATCH = 1024 * 1024;
 
 /**
  * Small blobs (manifests, configs, small layers: the whole `run hello-world` hot path) are read
@@ -54,6 +59,8 @@ export class NodeContentStore implements ContentStore {
   readonly tmpDir: string;
   readonly ingestDir: string;
   private dirs: Promise<void> | undefined;
+  /** Big blobs being hashed on this thread (the rest go to helper threads). */
+  private inlineBig = 0;
 
   constructor(root: string = berthRoot()) {
     installNodeSha256();
@@ -130,6 +137,11 @@ export class NodeContentStore implements ContentStore {
     return digest;
   }
 
+  /** A hint that `bytes` of blobs are about to be written: big ones start a helper thread now. */
+  prepareWrites(bytes: number): void {
+    if (bytes >= 2 * WORKER_MIN_SIZE) prewarmIngestWorker();
+  }
+
   async writer(expected: Digest, size?: number): Promise<ContentWriter> {
     parseDigest(expected);
     await this.ready();
@@ -139,6 +151,33 @@ export class NodeContentStore implements ContentStore {
     // private temp file instead of sharing (and corrupting) it.
     const held: FileLock | undefined = await tryLock(`${partial}.lock`, { staleMs: 86_400_000 });
     const path = held ? partial : tempName(this.tmpDir, hex);
+    const publish = async (actualHex: string, written: number, drop: () => Promise<void>) => {
+      if (size !== undefined && written !== size) {
+        await drop();
+        throw new InvalidStateError(`blob ${expected}: received ${written} bytes, expected ${size}`);
+      }
+      const actual: Digest = `sha256:${actualHex}`;
+      if (actual !== expected) {
+        await drop();
+        throw new DigestMismatchError(expected, actual, { what: 'blob' });
+      }
+      try {
+        await rename(path, this.blobPath(expected));
+      } finally {
+        await held?.release();
+      }
+      return expected;
+    };
+    const release = async (keep: boolean) => {
+      if (!keep || !held) await unlink(path).catch(() => {});
+      await held?.release();
+    };
+    const worker = size !== undefined && size >= WORKER_MIN_SIZE ? pickIngestWorker(this.inlineBig) : undefined;
+    if (worker && size !== undefined) {
+      return this.workerWriter(worker, expected, size, path, held !== undefined, publish, release);
+    }
+    const big = size !== undefined && size >= WORKER_MIN_SIZE;
+    if (big) this.inlineBig++;
     const hash = createSha256();
     let offset = 0;
     if (held) {
@@ -156,42 +195,105 @@ export class NodeContentStore implements ContentStore {
     const fh = await open(path, 'a', 0o644);
     let written = offset;
     let done = false;
+    // Owned chunks (network reads) are kept and written together: one writev per MiB.
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const batch = pending;
+      pending = [];
+      pendingBytes = 0;
+      await fh.writev(batch);
+    };
+    const settle = () => {
+      if (big) this.inlineBig--;
+    };
     const finish = async (keep: boolean) => {
       if (done) return;
       done = true;
+      settle();
+      if (keep) await flush().catch(() => {});
       await fh.close().catch(() => {});
-      if (!keep || !held) await unlink(path).catch(() => {});
-      await held?.release();
+      await release(keep);
     };
     return {
       expected,
       offset,
-      async write(chunk) {
+      async write(chunk, owned) {
         if (done) throw new InvalidStateError(`blob ${expected}: write after commit or abort`);
-        await fh.write(chunk);
         hash.update(chunk);
         written += chunk.byteLength;
+        pending.push(owned ? chunk : chunk.slice());
+        pendingBytes += chunk.byteLength;
+        if (pendingBytes >= WRITE_BATCH || pending.length >= 256) await flush();
       },
       commit: async () => {
         if (done) throw new InvalidStateError(`blob ${expected}: already committed or aborted`);
-        if (size !== undefined && written !== size) {
-          await finish(false);
-          throw new InvalidStateError(`blob ${expected}: received ${written} bytes, expected ${size}`);
+        await flush();
+        const actualHex = hash.hex();
+        if (actualHex === hex && (size === undefined || written === size)) {
+          await fh.sync();
         }
-        const actual: Digest = `sha256:${hash.hex()}`;
-        if (actual !== expected) {
-          await finish(false);
-          throw new DigestMismatchError(expected, actual, { what: 'blob' });
-        }
-        await fh.sync();
         await fh.close();
         done = true;
-        try {
-          await rename(path, this.blobPath(expected));
-        } finally {
-          await held?.release();
+        settle();
+        return publish(actualHex, written, () => release(false));
+      },
+      abort: () => finish(false),
+      close: () => finish(true),
+    };
+  }
+
+  /** A big blob: appended and hashed on a worker thread (node-ingest-workers.ts). */
+  private async workerWriter(
+    worker: IngestWorker,
+    expected: Digest,
+    size: number,
+    path: string,
+    resumable: boolean,
+    publish: (hex: string, written: number, drop: () => Promise<void>) => Promise<Digest>,
+    release: (keep: boolean) => Promise<void>,
+  ): Promise<ContentWriter> {
+    let offset = 0;
+    if (resumable) {
+      try {
+        offset = (await stat(path)).size;
+        if (offset > size) {
+          await truncate(path, 0);
+          offset = 0;
         }
-        return expected;
+      } catch (e) {
+        if (errno(e) !== 'ENOENT') throw e;
+      }
+    }
+    const ingest = new WorkerBlobWrite(worker, path, offset);
+    let written = offset;
+    let done = false;
+    const finish = async (keep: boolean) => {
+      if (done) return;
+      done = true;
+      await ingest.finish(keep ? 'close' : 'abort').catch(() => {});
+      await release(keep);
+    };
+    return {
+      expected,
+      offset,
+      async write(chunk, owned) {
+        if (done) throw new InvalidStateError(`blob ${expected}: write after commit or abort`);
+        written += chunk.byteLength;
+        await ingest.write(chunk, owned);
+      },
+      commit: async () => {
+        if (done) throw new InvalidStateError(`blob ${expected}: already committed or aborted`);
+        done = true;
+        let actualHex: string | undefined;
+        try {
+          actualHex = await ingest.finish('commit');
+        } catch (e) {
+          await release(false);
+          throw e;
+        }
+        return publish(actualHex ?? '', written, () => release(false));
       },
       abort: () => finish(false),
       close: () => finish(true),

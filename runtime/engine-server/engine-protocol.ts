@@ -19,6 +19,22 @@ export type EngineRequest =
   | { readonly id: number; readonly op: 'stop'; readonly container: string; readonly timeoutS?: number }
   | { readonly id: number; readonly op: 'kill'; readonly container: string; readonly signal?: string }
   | { readonly id: number; readonly op: 'restart'; readonly container: string; readonly timeoutS?: number }
+  /**
+   * A new process in a running container (`berth exec`). Streams its output and takes stdin
+   * (`stdin` with ref = this id) like attach, until its `exit` event; closing the connection
+   * kills it. With `detach` the engine answers at once and streams nothing.
+   */
+  | {
+      readonly id: number;
+      readonly op: 'exec';
+      readonly container: string;
+      readonly cmd: readonly string[];
+      readonly env?: readonly string[];
+      readonly workdir?: string;
+      readonly interactive?: boolean;
+      readonly tty?: boolean;
+      readonly detach?: boolean;
+    }
   /** Bytes for the stdin of the container attached by request `ref` (data: base64). */
   | { readonly id: number; readonly op: 'stdin'; readonly ref: number; readonly data: string }
   | { readonly id: number; readonly op: 'stdin-end'; readonly ref: number }

@@ -158,10 +158,14 @@ export class EngineClient {
 
   /**
    * Streams a container's output until it ends: `start` with attach (the engine starts it first)
-   * or `attach` to a running one. Resolves with the exit code.
+   * or `attach` to a running one; or an exec'd process's until it exits. Resolves with the exit
+   * code.
    */
   stream(
-    req: { op: 'start'; container: string } | { op: 'attach'; container: string },
+    req:
+      | { op: 'start'; container: string }
+      | { op: 'attach'; container: string }
+      | Extract<EngineCall, { op: 'exec' }>,
     io: {
       stdout(chunk: Uint8Array): void;
       stderr(chunk: Uint8Array): void;
@@ -198,7 +202,9 @@ export class EngineClient {
       const body =
         req.op === 'start'
           ? { op: 'start' as const, container: req.container, attach: true }
-          : { op: 'attach' as const, container: req.container, stdin: io.stdin !== undefined };
+          : req.op === 'exec'
+            ? req
+            : { op: 'attach' as const, container: req.container, stdin: io.stdin !== undefined };
       this.lines.send({ ...body, id });
     });
   }

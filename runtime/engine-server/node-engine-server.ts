@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../containers/node-container-store.ts';
 import type { Engine } from '../engine.ts';
 import { openNodeEngine } from '../engine/node-engine.ts';
 import { ConflictError } from '../errors.ts';
+import type { ExecHandle } from '../containers/container-exec.ts';
 import {
   ENGINE_PROTOCOL_VERSION,
   type EngineErrorBody,
@@ -46,6 +47,14 @@ interface Attacher {
   readonly owner: boolean;
 }
 
+/** A process `exec` started for a connection: stdin by its request id, killed if the client goes. */
+interface ExecSession {
+  readonly conn: Conn;
+  readonly requestId: number;
+  readonly input: ContainerInput | undefined;
+  readonly handle: ExecHandle;
+}
+
 /** An attacher whose socket holds more than this is too slow: it is detached, not waited for. */
 const MAX_ATTACH_BACKLOG = 16 * 1024 * 1024;
 
@@ -55,6 +64,7 @@ export class EngineServer {
   private readonly conns = new Set<Conn>();
   private readonly attachers = new Map<string, Set<Attacher>>();
   private readonly inputs = new Map<string, ContainerInput>();
+  private readonly execs = new Set<ExecSession>();
   /** Containers the user stopped or killed: their exit is not a failure to restart. */
   private readonly manual = new Set<string>();
   /** Containers waiting out a restart delay, with the timer and the last delay. */
@@ -171,6 +181,9 @@ export class EngineServer {
     const rec = await this.engine.find(id);
     const input = rec.Config.OpenStdin ? new ContainerInput() : undefined;
     const io: StartIo = {
+      // Served from a filesystem worker, so `exec` can add processes that share it (ARCHITECTURE.md:
+      // "exec"); BERTH_ENGINE_SHARE_FS=0 keeps the in-worker fast path and gives up exec.
+      shareFs: process.env.BERTH_ENGINE_SHARE_FS !== '0',
       stdout: (chunk) => this.broadcast(id, 'stdout', chunk),
       stderr: (chunk) => this.broadcast(id, 'stderr', chunk),
       ...(input ? { stdin: input } : {}),
@@ -340,6 +353,8 @@ export class EngineServer {
         for (const a of set) if (a.conn === conn) set.delete(a);
         if (set.size === 0) this.attachers.delete(id);
       }
+      // Its client is gone (Ctrl-C, a dead terminal): the exec'd process goes too.
+      for (const s of this.execs) if (s.conn === conn) s.handle.kill('SIGKILL');
     });
   }
 
@@ -403,8 +418,15 @@ export class EngineServer {
         conn.send({ id: req.id, ok: true, result: rec });
         return NO_REPLY;
       }
+      case 'exec':
+        return this.exec(conn, req);
       case 'stdin':
       case 'stdin-end': {
+        for (const s of this.execs) {
+          if (s.conn !== conn || s.requestId !== req.ref) continue;
+          if (req.op === 'stdin') s.input?.push(new Uint8Array(Buffer.from(req.data, 'base64')));
+          else s.input?.close();
+        }
         for (const [id, set] of this.attachers) {
           const a = [...set].find((x) => x.conn === conn && x.requestId === req.ref);
           if (!a) continue;
@@ -433,6 +455,41 @@ export class EngineServer {
       default:
         throw new Error(`unknown engine request ${(req as { op: string }).op}`);
     }
+  }
+
+  /** `exec`: the process runs here, next to the container's; its stdio cross this connection. */
+  private async exec(conn: Conn, req: Extract<EngineRequest, { op: 'exec' }>): Promise<unknown> {
+    const { execInContainer } = await import('../containers/container-exec.ts');
+    const input = req.interactive && !req.detach ? new ContainerInput() : undefined;
+    const output = (event: 'stdout' | 'stderr') => (chunk: Uint8Array) => {
+      if (req.detach) return;
+      const data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64');
+      // The process's pipe is read again only once the socket took this chunk: back-pressure.
+      if (!conn.send({ id: req.id, event, data }) && !conn.socket.destroyed)
+        return new Promise<void>((resolve) => {
+          conn.socket.once('drain', resolve);
+          conn.socket.once('close', resolve);
+        });
+    };
+    const handle = await execInContainer(this.engine.ctx, req.container, {
+      cmd: [...req.cmd],
+      env: [...(req.env ?? [])],
+      workdir: req.workdir,
+      tty: req.tty === true,
+      ...(input ? { stdin: input } : {}),
+      stdout: output('stdout'),
+      stderr: output('stderr'),
+    });
+    if (req.detach) return {};
+    const session: ExecSession = { conn, requestId: req.id, input, handle };
+    this.execs.add(session);
+    conn.send({ id: req.id, ok: true });
+    void handle.exited.then((exitCode) => {
+      this.execs.delete(session);
+      input?.close();
+      conn.send({ id: req.id, event: 'exit', exitCode });
+    });
+    return NO_REPLY;
   }
 
   // --- shutdown -----------------------------------------------------------------------------

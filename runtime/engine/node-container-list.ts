@@ -8,5 +8,8 @@ import { berthRoot } from '../content/node-store-root.ts';
 import { NodeHost } from './node-host.ts';
 
 export function listNodeContainers(all = false, root = berthRoot()): Promise<ContainerRecord[]> {
-  return listContainers({ store: new NodeContainerStore(root), host: new NodeHost(), hosted: new Map() }, all);
+  return listContainers(
+    { store: new NodeContainerStore(root), host: new NodeHost(), hosted: new Map() },
+    all,
+  );
 }

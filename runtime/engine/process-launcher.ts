@@ -2,6 +2,7 @@
 // container verbs do not depend on worker details (and a runc backend can slot in later).
 
 import type { Layer } from '../../overlay/layer.ts';
+import type { Vfs } from '../../overlay/vfs.ts';
 import type { ProcessNetwork } from '../../shims/net/net-protocol.ts';
 import type { InputSource, Signal } from '../run-wasm.ts';
 
@@ -29,6 +30,19 @@ export interface LaunchSpec extends ProcessStdio {
   memoryLimit?: number;
   /** The container's place on berth's networks (sockets, LISTEN_FDS). */
   network?: ProcessNetwork;
+  /** Serve the filesystem so `exec` can add processes that share it (engine-hosted). */
+  shareFs?: boolean;
+}
+
+/** A process added to a running container (`exec`). */
+export interface ExecLaunchSpec {
+  module: Uint8Array;
+  args: string[];
+  env: string[];
+  cwd: string;
+  stdin?: InputSource;
+  stdout(chunk: Uint8Array): void;
+  stderr(chunk: Uint8Array): void;
 }
 
 export interface ProcessExit {
@@ -45,6 +59,10 @@ export interface LaunchedProcess {
   stop(graceMs: number): Promise<unknown>;
   pause(): void;
   unpause(): void;
+  /** Starts another process sharing this one's filesystem (launched with shareFs). */
+  exec?(spec: ExecLaunchSpec): LaunchedProcess;
+  /** The live filesystem for a few blocking lookups; close it after. */
+  openFs?(): { fs: Pick<Vfs, 'stat' | 'open'>; close(): void } | undefined;
 }
 
 export type ProcessLauncher = (spec: LaunchSpec) => Promise<LaunchedProcess>;

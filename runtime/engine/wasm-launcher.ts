@@ -2,7 +2,7 @@
 // image layers plus the restored writable layer, which comes back as a diff tar at exit.
 
 import { type Mount, spawnWasm, warmProcessPool } from '../run-wasm.ts';
-import type { LaunchSpec, LaunchedProcess, ProcessLauncher } from './process-launcher.ts';
+import type { ExecLaunchSpec, LaunchSpec, LaunchedProcess, ProcessLauncher } from './process-launcher.ts';
 
 export const wasmLauncher: ProcessLauncher = async (spec: LaunchSpec): Promise<LaunchedProcess> => {
   await warmProcessPool(1);
@@ -15,7 +15,7 @@ export const wasmLauncher: ProcessLauncher = async (spec: LaunchSpec): Promise<L
       readonly: b.readonly,
     })),
   ];
-  return spawnWasm(spec.module, {
+  const proc = spawnWasm(spec.module, {
     args: spec.args,
     env: spec.env,
     cwd: spec.cwd,
@@ -26,5 +26,23 @@ export const wasmLauncher: ProcessLauncher = async (spec: LaunchSpec): Promise<L
     ...(spec.memoryLimit ? { memoryLimit: spec.memoryLimit } : {}),
     ...(spec.network ? { network: spec.network } : {}),
     captureUpper: true,
+    ...(spec.shareFs ? { shareFs: true } : {}),
   });
+  return {
+    exited: proc.exited,
+    kill: (signal) => proc.kill(signal),
+    stop: (graceMs) => proc.stop(graceMs),
+    pause: () => proc.pause(),
+    unpause: () => proc.unpause(),
+    exec: (e: ExecLaunchSpec) =>
+      proc.execProcess(e.module, {
+        args: e.args,
+        env: e.env,
+        cwd: e.cwd,
+        ...(e.stdin !== undefined ? { stdin: e.stdin } : {}),
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
+    openFs: () => proc.openFs(),
+  };
 };

@@ -18,7 +18,7 @@ import {
 } from '../../shims/net/net-protocol.ts';
 import { type DoorbellTransfer, SabDoorbell } from '../../shims/process/doorbell.ts';
 import { SabPipe } from '../../shims/process/sab-pipe.ts';
-import { type Bridge, bridgeHostSocket } from './host-bridge.ts';
+import { type Bridge, BridgeHub, bridgeHostSocket } from './host-bridge.ts';
 import type { HostServer, HostSocket } from './host-tcp.ts';
 import type { NetworkStack } from './network-stack.ts';
 import type { Subnet } from './subnet.ts';
@@ -74,6 +74,8 @@ export class ContainerNet implements ProcessNetwork {
   readonly published: PublishedPort[] = [];
   readonly servers: HostServer[] = [];
   private readonly bridges = new Set<Bridge>();
+  /** The engine-side pump of this container's host connections (made on first use). */
+  private hub: BridgeHub | undefined;
   /** Connection ends this container's process holds, so they can be closed if it is killed. */
   private ends: { rx: SabPipe; tx: SabPipe; peer: SabDoorbell }[] = [];
   private pruneAt = 64;
@@ -218,13 +220,13 @@ export class ContainerNet implements ProcessNetwork {
       socket.destroy();
       return;
     }
-    const engineBell = new SabDoorbell();
+    this.hub ??= new BridgeHub();
     const [hostEnd, guestEnd] = createWire(
-      { bell: engineBell.transfer(), address: hostSide },
+      { bell: this.hub.bell.transfer(), address: hostSide },
       { bell: this.bell!, address: guestSide },
     );
     deliver(guestEnd);
-    const bridge = bridgeHostSocket(socket, hostEnd, engineBell);
+    const bridge = bridgeHostSocket(socket, hostEnd, this.hub);
     this.bridges.add(bridge);
     void bridge.done.then(() => this.bridges.delete(bridge));
   }

@@ -1,8 +1,13 @@
-// Joins a real host socket to the engine's end of a guest connection. Back-pressure both ways:
+// Joins real host sockets to the engine's ends of guest connections. Back-pressure both ways:
 // bytes from the host go into the guest's ring only as far as it has room, and the host socket
 // is paused until the guest reads; bytes from the guest are taken out of its ring only once the
 // host socket has drained the previous chunk. So neither a guest that never reads nor a slow
 // host client makes memory grow beyond the ring and one socket buffer.
+//
+// All bridges of one container share one engine-side doorbell and one pump loop (BridgeHub):
+// a wake-up of the engine thread serves every connection that has something to do, instead of
+// one Atomics.waitAsync task per connection per message. The doorbell counts its sleepers, so a
+// guest that sends while the engine is still busy pumping costs no wake-up at all.
 
 import { SabDoorbell } from '../../shims/process/doorbell.ts';
 import { SabPipe } from '../../shims/process/sab-pipe.ts';
@@ -17,7 +22,60 @@ export interface Bridge {
   abort(): void;
 }
 
-export function bridgeHostSocket(socket: HostSocket, end: WireEnd, bell: SabDoorbell): Bridge {
+/** Moves whatever can move now; called by the hub after every ring. */
+type Pump = () => void;
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class BridgeHub {
+  readonly bell = new SabDoorbell();
+  private readonly pumps = new Set<Pump>();
+  private running = false;
+  /** Doorbells to ring, keyed by their buffer (bridges to one guest share its doorbell). */
+  private readonly toRing = new Map<SharedArrayBuffer, SabDoorbell>();
+  private ringScheduled = false;
+
+  /**
+   * Rings `bell` once the current round of socket events is handled: data for several
+   * connections of one guest arriving together costs it one wake-up, not one per connection.
+   */
+  ringSoon(bell: SabDoorbell): void {
+    this.toRing.set(bell.buffer, bell);
+    if (this.ringScheduled) return;
+    this.ringScheduled = true;
+    setImmediate(() => {
+      this.ringScheduled = false;
+      for (const b of this.toRing.values()) b.ring();
+      this.toRing.clear();
+    });
+  }
+
+  add(pump: Pump): void {
+    this.pumps.add(pump);
+    if (!this.running) void this.loop();
+  }
+
+  remove(pump: Pump): void {
+    this.pumps.delete(pump);
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.pumps.size > 0) {
+        const seq = this.bell.seq();
+        for (const pump of this.pumps) pump();
+        const rang = this.bell.waitAsync(seq);
+        // Rung while pumping: go round again, but let socket events in first.
+        await (rang ?? yieldToIo());
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+export function bridgeHostSocket(socket: HostSocket, end: WireEnd, hub: BridgeHub): Bridge {
   const fromGuest = new SabPipe(end.rx);
   const toGuest = new SabPipe(end.tx);
   const peer = new SabDoorbell(end.peerBell);
@@ -26,7 +84,8 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, bell: SabDoor
   let closed = false;
   let pending: Uint8Array[] = [];
   let hostEnded = false;
-  let inboundRunning = false;
+  let writing = false;
+  let ended = false;
 
   const finishInbound = () => {
     if (!toGuest.writerClosed) {
@@ -35,85 +94,86 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, bell: SabDoor
     }
   };
 
-  const inbound = async (): Promise<void> => {
-    if (inboundRunning) return;
-    inboundRunning = true;
-    try {
-      while (pending.length > 0 && !closed) {
-        const seq = bell.seq();
-        if (toGuest.readerClosed) {
-          pending = [];
-          break;
-        }
-        let progressed = false;
-        while (pending.length > 0) {
-          const chunk = pending[0]!;
-          const n = toGuest.write(chunk);
-          if (n === 0) break;
-          progressed = true;
-          if (n === chunk.length) pending.shift();
-          else pending[0] = chunk.subarray(n);
-        }
-        if (progressed) peer.ring();
-        if (pending.length > 0) {
-          weWantSpace.raise();
-          if (toGuest.space() === 0) await bell.waitAsync(seq);
-        }
+  /** Host bytes waiting for room in the guest's ring; resumes the socket once all are in. */
+  const inbound = () => {
+    if (toGuest.readerClosed) pending = [];
+    let progressed = false;
+    while (pending.length > 0) {
+      const chunk = pending[0]!;
+      const n = toGuest.write(chunk);
+      if (n === 0) {
+        // Say we wait, then look once more (the guest may have read before it saw the flag).
+        weWantSpace.raise();
+        if (toGuest.space() > 0) continue;
+        break;
       }
-    } finally {
-      inboundRunning = false;
+      progressed = true;
+      if (n === chunk.length) pending.shift();
+      else pending[0] = chunk.subarray(n);
     }
-    if (closed) return;
+    if (progressed) peer.ring();
+    if (pending.length > 0) return;
     if (hostEnded) finishInbound();
     else socket.resume();
+  };
+
+  const outbound = () => {
+    while (!writing) {
+      const chunk = fromGuest.readChunk();
+      if (!chunk) {
+        if (fromGuest.writerClosed && !ended) {
+          ended = true;
+          socket.end();
+        }
+        return;
+      }
+      if (guestWantsSpace.take()) peer.ring();
+      if (!socket.write(chunk)) {
+        writing = true;
+        void socket.drained().then(() => {
+          writing = false;
+          if (!closed) hub.bell.ring();
+        });
+      }
+    }
+  };
+
+  const pump: Pump = () => {
+    if (closed) return;
+    if (pending.length > 0) inbound();
+    outbound();
   };
 
   socket.onData((chunk) => {
     if (closed) return;
     if (pending.length === 0) {
       const n = toGuest.write(chunk);
-      if (n > 0) peer.ring();
+      if (n > 0) hub.ringSoon(peer);
       if (n === chunk.length) return;
       pending.push(chunk.subarray(n));
     } else pending.push(chunk);
     socket.pause();
-    void inbound();
+    inbound();
   });
   socket.onEnd(() => {
     hostEnded = true;
-    if (pending.length === 0 && !inboundRunning) finishInbound();
+    if (pending.length === 0) finishInbound();
   });
-
-  const outbound = async (): Promise<void> => {
-    while (!closed) {
-      const seq = bell.seq();
-      const chunk = fromGuest.readChunk();
-      if (chunk) {
-        if (guestWantsSpace.take()) peer.ring();
-        if (!socket.write(chunk)) await socket.drained();
-        continue;
-      }
-      if (fromGuest.writerClosed) {
-        socket.end();
-        return;
-      }
-      await bell.waitAsync(seq);
-    }
-  };
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   const shutdown = () => {
     if (closed) return;
     closed = true;
+    hub.remove(pump);
+    pending = [];
     finishInbound();
     if (!fromGuest.readerClosed) fromGuest.closeReader();
     peer.ring();
-    bell.ring(); // wakes our own loops so they see `closed`
     resolveDone();
   };
   socket.onClose(shutdown);
-  void outbound();
+  hub.add(pump);
   return {
     done,
     abort: () => {

@@ -5,7 +5,7 @@
 import type { Credentials } from '../config/auth-config.ts';
 import { type AuthChallenge, parseAuthChallenges } from './auth-challenge.ts';
 import { registryFailure, unauthorizedError } from './registry-errors.ts';
-import type { Fetcher } from './transport.ts';
+import type { Fetcher, HttpResponse } from './transport.ts';
 
 interface CachedToken {
   readonly token: string;
@@ -50,7 +50,7 @@ export class Authorizer {
    * Learns from a 401 response. Returns true when one retry with a fresh `header()` may succeed;
    * false when it cannot (no credentials for Basic, or the same credentials were already refused).
    */
-  async handleUnauthorized(res: Response, scopes: readonly string[], hadAuth: boolean): Promise<boolean> {
+  async handleUnauthorized(res: HttpResponse, scopes: readonly string[], hadAuth: boolean): Promise<boolean> {
     const header = res.headers.get('www-authenticate') ?? '';
     const challenges = parseAuthChallenges(header);
     const chosen =
@@ -88,7 +88,7 @@ export class Authorizer {
     if (this.credentials) url.searchParams.set('account', this.credentials.username);
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.credentials) headers.Authorization = basicHeader(this.credentials);
-    let res: Response;
+    let res: HttpResponse;
     try {
       res = await this.fetcher(url.toString(), { headers });
     } catch (e) {

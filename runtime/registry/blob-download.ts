@@ -8,9 +8,10 @@ import type { ContentStore } from '../content/content-store.ts';
 import type { Descriptor } from '../oci/manifest.ts';
 import { causeText } from './authorizer.ts';
 import type { RepositoryClient } from './repository-client.ts';
+import type { HttpReadResult, HttpResponse } from './transport.ts';
 
 /** The part of the content store a pull needs. */
-export type BlobSink = Pick<ContentStore, 'has' | 'get' | 'put' | 'writer'>;
+export type BlobSink = Pick<ContentStore, 'has' | 'get' | 'put' | 'writer' | 'prepareWrites'>;
 
 export type DownloadProgress = (current: number, total: number) => void;
 
@@ -33,7 +34,7 @@ export async function downloadBlob(
 ): Promise<void> {
   let writer = await sink.writer(desc.digest, desc.size);
   let received = writer.offset;
-  let res: Response;
+  let res: HttpResponse;
   try {
     res = await repo.getBlob(desc.digest, received, signal);
     if (res.status === 200 && received > 0) {
@@ -56,19 +57,9 @@ export async function downloadBlob(
     throw new InterruptedDownloadError(`blob ${desc.digest}: empty response body`, received);
   }
   const reader = res.body.getReader();
-  // Network chunks are small (16-64 KiB); one file write per MiB keeps the disk side cheap.
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const flush = async () => {
-    if (pendingBytes === 0) return;
-    const batch = pending.length === 1 ? pending[0]! : concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    await writer.write(batch);
-  };
   try {
     for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+      let chunk: HttpReadResult;
       try {
         chunk = await reader.read();
       } catch (e) {
@@ -84,12 +75,10 @@ export async function downloadBlob(
         await reader.cancel();
         throw new RegistryError(`blob ${desc.digest} from ${repo.name} is larger than its size ${desc.size}`);
       }
-      pending.push(chunk.value);
-      pendingBytes += chunk.value.byteLength;
-      if (pendingBytes >= WRITE_BATCH) await flush();
+      // A network chunk is ours alone: the store may take it without a copy (and batches them).
+      await writer.write(chunk.value, true);
       onProgress(received, desc.size);
     }
-    await flush();
     if (received < desc.size) {
       throw new InterruptedDownloadError(
         `download of ${desc.digest} from ${repo.name} truncated at ${received} of ${desc.size} bytes (pull again to resume)`,
@@ -97,11 +86,12 @@ export async function downloadBlob(
       );
     }
   } catch (e) {
-    if (e instanceof InterruptedDownloadError) {
-      // What did arrive is a valid prefix: keep it for the resume.
-      await flush().catch(() => {});
-      await writer.close();
-    } else await writer.abort();
+    // What did arrive is a valid prefix: keep it for the resume.
+    if (e instanceof InterruptedDownloadError) await writer.close();
+    else {
+      await reader.cancel().catch(() => {});
+      await writer.abort();
+    }
     throw e;
   }
   try {
@@ -112,19 +102,7 @@ export async function downloadBlob(
   }
 }
 
-const WRITE_BATCH = 1024 * 1024;
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
-
-function rangeStartsAt(res: Response, offset: number): boolean {
+function rangeStartsAt(res: HttpResponse, offset: number): boolean {
   const m = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
   return m !== null && Number(m[1]) === offset;
 }

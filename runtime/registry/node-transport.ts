@@ -1,8 +1,12 @@
-// Node's fetch for registry traffic: undici with keep-alive connections, and a ProxyAgent per
-// proxy chosen per request from HTTP_PROXY / HTTPS_PROXY / NO_PROXY (proxy-env.ts).
-import { Agent, type Dispatcher, ProxyAgent, fetch as undiciFetch } from 'undici';
+// Node's fetch for registry traffic. Direct connections go through node:http / node:https
+// (node-http-fetch.ts): no library to load and no web streams on the hot path. A request that
+// HTTP_PROXY / HTTPS_PROXY / NO_PROXY (proxy-env.ts) sends through a proxy uses undici's fetch
+// with a ProxyAgent per proxy; undici is loaded only then, since loading it costs more than a
+// small pull.
+import type { Dispatcher } from 'undici';
+import { createNodeHttpFetch } from './node-http-fetch.ts';
 import { type ProxyEnv, proxyFor } from './proxy-env.ts';
-import type { Fetcher } from './transport.ts';
+import type { Fetcher, HttpResponse } from './transport.ts';
 
 export interface NodeFetcherOptions {
   env?: ProxyEnv;
@@ -19,21 +23,25 @@ export function createNodeFetcher(opts: NodeFetcherOptions = {}): Fetcher {
     bodyTimeout: opts.bodyTimeout ?? 60_000,
     connectTimeout: 15_000,
   };
-  const direct = new Agent({ ...timeouts, connections: 16 });
+  const direct = createNodeHttpFetch({
+    idleTimeout: Math.max(timeouts.headersTimeout, timeouts.bodyTimeout),
+    connectTimeout: timeouts.connectTimeout,
+  });
+  let undici: Promise<typeof import('undici')> | undefined;
   const proxies = new Map<string, Dispatcher>();
-  const dispatcherFor = (url: string): Dispatcher => {
-    const proxy = proxyFor(url, env);
-    if (!proxy) return direct;
+  const viaProxy = async (proxy: string, url: string, init: object): Promise<HttpResponse> => {
+    undici ??= import('undici');
+    const { ProxyAgent, fetch } = await undici;
     let agent = proxies.get(proxy);
     if (!agent) {
       agent = new ProxyAgent({ uri: proxy, ...timeouts });
       proxies.set(proxy, agent);
     }
-    return agent;
-  };
-  return (async (url: string, init?: RequestInit) => {
     // undici's own fetch (not the global one) so its dispatcher option is honoured.
-    const res = await undiciFetch(url, { ...(init as object), dispatcher: dispatcherFor(url) } as never);
-    return res as unknown as Response;
-  }) as Fetcher;
+    return (await fetch(url, { ...init, dispatcher: agent } as never)) as unknown as HttpResponse;
+  };
+  return (url, init) => {
+    const proxy = proxyFor(url, env);
+    return proxy ? viaProxy(proxy, url, init ?? {}) : direct(url, init);
+  };
 }

@@ -46,6 +46,9 @@ export interface PullResult {
   readonly downloaded: boolean;
 }
 
+/** Layers downloaded at once: Docker's default. */
+const DEFAULT_CONCURRENCY = 3;
+
 const CONFIG_TYPES: readonly string[] = [MediaType.ociConfig, MediaType.dockerConfig, MediaType.wasmConfig];
 
 interface Source {
@@ -218,6 +221,7 @@ export async function pullImage(
   progress({ kind: 'message', text: `${ref.digest ?? reference}: Pulling from ${ref.repository}` });
   const { content } = stores;
   let downloaded = false;
+  content.prepareWrites?.(manifest.layers.reduce((n, l) => n + l.size, 0));
 
   // Config first: small, and it must agree with the layers before they are fetched.
   if (!(await content.has(manifest.config.digest))) {
@@ -245,7 +249,7 @@ export async function pullImage(
       progress({ kind: 'layer', id: shortId(layer.digest), status: 'Pulling fs layer' });
     }
   }
-  await runLimited(pending, opts.concurrency ?? 3, async (layer) => {
+  await runLimited(pending, opts.concurrency ?? DEFAULT_CONCURRENCY, async (layer) => {
     const id = shortId(layer.digest);
     await fetchBlob(sources, layer, content, progress, id, opts.signal);
     progress({ kind: 'layer', id, status: 'Verifying Checksum' });

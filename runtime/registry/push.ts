@@ -19,9 +19,9 @@ export interface BlobSource {
 }
 
 export interface PushOptions {
-  /** Blobs up to this size go in one PUT; larger ones in PATCH chunks (default 8 MiB). */
+  /** Blobs up to this size go in one PUT; larger ones in PATCH chunks (default 64 MiB). */
   readonly monolithicLimit?: number;
-  /** Chunk size for chunked uploads (default 8 MiB). */
+  /** Chunk size for chunked uploads (default 64 MiB). */
   readonly chunkSize?: number;
   /** Other repositories of the same registry that may hold the blobs (cross-repository mount). */
   readonly mountFrom?: readonly string[];
@@ -72,12 +72,13 @@ async function uploadBlob(
   let location = start.mounted ? '' : start.location;
   const report = (current: number) =>
     id && progress({ kind: 'layer', id, status: 'Pushing', current, total: desc.size });
-  const limit = opts.monolithicLimit ?? 8 * MiB;
+  // One request per blob where memory allows: every extra round trip is a registry-side write too.
+  const limit = opts.monolithicLimit ?? 64 * MiB;
   if (bytes.byteLength <= limit) {
     report(0);
     await repo.finishUpload(location, desc.digest, bytes);
   } else {
-    const chunk = Math.max(1, opts.chunkSize ?? 8 * MiB);
+    const chunk = Math.max(1, opts.chunkSize ?? 64 * MiB);
     for (let off = 0; off < bytes.byteLength; off += chunk) {
       report(off);
       location = await repo.uploadChunk(location, bytes.subarray(off, off + chunk), off);
@@ -105,14 +106,17 @@ export async function pushImage(
   );
   for (const l of layers) progress({ kind: 'layer', id: shortId(l.digest), status: 'Preparing' });
 
+  // The config goes up alongside the layers: only the manifest must wait for all of them.
+  const blobs = layers.some((l) => l.digest === manifest.config.digest) ? layers : [...layers, manifest.config];
   let next = 0;
   const errors: unknown[] = [];
   const worker = async () => {
-    while (next < layers.length && errors.length === 0) {
-      const layer = layers[next++]!;
-      const id = shortId(layer.digest);
+    while (next < blobs.length && errors.length === 0) {
+      const blob = blobs[next++]!;
+      const id = blob === manifest.config ? undefined : shortId(blob.digest);
       try {
-        const outcome = await uploadBlob(repo, layer, source, opts, progress, id);
+        const outcome = await uploadBlob(repo, blob, source, opts, progress, id);
+        if (!id) continue;
         if (outcome === 'exists') progress({ kind: 'layer', id, status: 'Layer already exists' });
         if (outcome === 'pushed') progress({ kind: 'layer', id, status: 'Pushed' });
       } catch (e) {
@@ -120,10 +124,9 @@ export async function pushImage(
       }
     }
   };
-  const n = Math.max(1, Math.min(opts.concurrency ?? 5, layers.length));
+  const n = Math.max(1, Math.min(opts.concurrency ?? 5, blobs.length));
   await Promise.all(Array.from({ length: n }, worker));
   if (errors.length > 0) throw errors[0];
-  await uploadBlob(repo, manifest.config, source, opts, progress, undefined);
 
   const digest = digestOf(image.manifestBytes);
   const target = ref.tag ?? ref.digest ?? 'latest';

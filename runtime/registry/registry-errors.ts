@@ -3,6 +3,7 @@
 // `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"…","detail":…}]}`.
 
 import { NotFoundError, RegistryError } from '../errors.ts';
+import type { HttpResponse } from './transport.ts';
 
 export function registryFailure(message: string, cause?: unknown): RegistryError {
   return new RegistryError(message, cause === undefined ? undefined : { cause });
@@ -20,7 +21,7 @@ interface SpecError {
 const MAX_ERROR_BODY = 64 * 1024;
 
 /** Reads the (small) error body and renders `code words: message`, or the HTTP status. */
-export async function describeErrorResponse(res: Response): Promise<{ text: string; codes: string[] }> {
+export async function describeErrorResponse(res: HttpResponse): Promise<{ text: string; codes: string[] }> {
   let raw = '';
   try {
     const buf = new Uint8Array(await res.arrayBuffer());
@@ -47,7 +48,7 @@ export async function describeErrorResponse(res: Response): Promise<{ text: stri
 }
 
 /** An error for a failed registry response; 404s become NotFoundError, 401/403 name `unauthorized`. */
-export async function errorFromResponse(res: Response, what: string): Promise<RegistryError | NotFoundError> {
+export async function errorFromResponse(res: HttpResponse, what: string): Promise<RegistryError | NotFoundError> {
   const { text, codes } = await describeErrorResponse(res);
   if (res.status === 404) return new NotFoundError(`${what}: ${text}`);
   // A HEAD's 401 has no body; name the problem the way the registry's JSON would.

@@ -5,7 +5,7 @@ import type { Credentials } from '../config/auth-config.ts';
 import { Authorizer, causeText } from './authorizer.ts';
 import type { RegistryEndpoint } from './endpoints.ts';
 import { registryFailure } from './registry-errors.ts';
-import type { Fetcher } from './transport.ts';
+import type { Fetcher, HttpResponse } from './transport.ts';
 
 export interface SessionRequest {
   readonly method?: string;
@@ -38,19 +38,19 @@ export class RegistrySession {
     return new URL(path, `${this.endpoint.baseUrl}/`).toString();
   }
 
-  async send(req: SessionRequest): Promise<Response> {
+  async send(req: SessionRequest): Promise<HttpResponse> {
     const url = this.url(req.path);
     const method = req.method ?? 'GET';
     for (let attempt = 0; ; attempt++) {
       const auth = await this.authorizer.header(req.scopes);
       const headers: Record<string, string> = { 'User-Agent': 'berth/0.1', ...req.headers };
       if (auth) headers.Authorization = auth;
-      let res: Response;
+      let res: HttpResponse;
       try {
         res = await this.fetcher(url, {
           method,
           headers,
-          body: req.body as BodyInit | undefined,
+          body: req.body,
           signal: req.signal,
         });
       } catch (e) {
@@ -68,7 +68,7 @@ export class RegistrySession {
   }
 
   /** Pings `/v2/` so a login can check credentials before saving them. */
-  async checkLogin(): Promise<Response> {
+  async checkLogin(): Promise<HttpResponse> {
     return this.send({ path: '/v2/', scopes: [] });
   }
 }
@@ -78,7 +78,7 @@ function capitalized(method: string): string {
 }
 
 /** Reads a body to the end, refusing more than `max` bytes (a manifest or an error body). */
-export async function readBounded(res: Response, max: number, what: string): Promise<Uint8Array> {
+export async function readBounded(res: HttpResponse, max: number, what: string): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > max) {
     await res.body?.cancel();

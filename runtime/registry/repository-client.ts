@@ -7,6 +7,7 @@ import { DigestMismatchError, NotFoundError, UnsupportedError } from '../errors.
 import { assertSupportedManifestType, MANIFEST_ACCEPT, MediaType } from '../oci/media-types.ts';
 import { errorFromResponse, registryFailure } from './registry-errors.ts';
 import { type RegistrySession, readBounded } from './registry-session.ts';
+import type { HttpResponse } from './transport.ts';
 
 /** Manifests larger than this are refused unread (containerd and Docker use 4 MiB too). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -125,7 +126,7 @@ export class RepositoryClient {
   }
 
   /** GETs a blob from `offset` on; the caller checks 200 (whole blob) versus 206 (the rest). */
-  async getBlob(digest: Digest, offset: number, signal?: AbortSignal): Promise<Response> {
+  async getBlob(digest: Digest, offset: number, signal?: AbortSignal): Promise<HttpResponse> {
     const headers: Record<string, string> = {};
     if (offset > 0) headers.Range = `bytes=${offset}-`;
     const res = await this.session.send({
@@ -165,7 +166,7 @@ export class RepositoryClient {
     throw await errorFromResponse(res, `upload to ${this.name}`);
   }
 
-  private location(res: Response): string {
+  private location(res: HttpResponse): string {
     const loc = res.headers.get('location');
     if (!loc) throw registryFailure(`upload to ${this.name}: the registry sent no Location`);
     return this.session.url(loc);

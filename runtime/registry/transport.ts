@@ -1,6 +1,45 @@
-// The one HTTP primitive the registry client needs: fetch. Node supplies one with proxy support
-// (node-transport.ts); the browser uses its own fetch.
+// The one HTTP primitive the registry client needs: a fetch. The browser's own fetch fits it as
+// is; on Node (node-transport.ts) plain node:http answers with a lighter response whose body is
+// read as Node's own chunks, because web streams cost more than the hashing of a big layer.
 
-export type Fetcher = (url: string, init?: RequestInit) => Promise<Response>;
+export interface HttpHeaders {
+  get(name: string): string | null;
+}
 
-export const browserFetcher: Fetcher = (url, init) => globalThis.fetch(url, init);
+export type HttpReadResult = { done: true; value?: undefined } | { done: false; value: Uint8Array };
+
+export interface HttpBodyReader {
+  read(): Promise<HttpReadResult>;
+  cancel(): Promise<void>;
+}
+
+/** A response body: read once, through one reader, or cancelled. */
+export interface HttpBody {
+  getReader(): HttpBodyReader;
+  cancel(): Promise<void>;
+}
+
+/** The part of fetch's Response the registry client uses (a Response is one). */
+export interface HttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly headers: HttpHeaders;
+  /** Null for a HEAD and for bodiless answers. */
+  readonly body: HttpBody | null;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  json(): Promise<unknown>;
+}
+
+export interface HttpRequestInit {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: Uint8Array;
+  readonly signal?: AbortSignal;
+}
+
+export type Fetcher = (url: string, init?: HttpRequestInit) => Promise<HttpResponse>;
+
+// A Response fits HttpResponse at run time; only getReader's overloads confuse the type checker.
+export const browserFetcher: Fetcher = (url, init) =>
+  globalThis.fetch(url, init as RequestInit) as Promise<unknown> as Promise<HttpResponse>;

@@ -37,20 +37,27 @@ export async function sha256Digest(bytes: Uint8Array): Promise<string> {
   return `sha256:${hex(await crypto.subtle.digest('SHA-256', view as Uint8Array<ArrayBuffer>))}`;
 }
 
+/** `sha256:<hex>` of module bytes; the engine may pass a synchronous one (node:crypto). */
+export type ModuleDigest = (bytes: Uint8Array) => string | Promise<string>;
+
 export class ModuleCache {
   private readonly compiled = new Map<string, Promise<CompiledModule>>();
   private readonly digests = new WeakMap<Uint8Array, Promise<string>>();
   private readonly moduleIds = new WeakMap<WebAssembly.Module, string>();
   private nextModuleId = 1;
 
-  constructor(private readonly capacity = 64) {}
+  /** crypto.subtle's first digest in a process costs milliseconds (a cold `berth run` pays it). */
+  constructor(
+    private readonly capacity = 64,
+    private readonly digestOf: ModuleDigest = sha256Digest,
+  ) {}
 
   /** Compiles (or finds) `input` with every memory capped at `memoryLimit` bytes. */
   get(input: WebAssembly.Module | Uint8Array, memoryLimit?: number): Promise<CompiledModule> {
     if (input instanceof WebAssembly.Module) return Promise.resolve(this.fromModule(input, memoryLimit));
     let digest = this.digests.get(input);
     if (!digest) {
-      digest = sha256Digest(input);
+      digest = Promise.resolve(this.digestOf(input));
       this.digests.set(input, digest);
     }
     return digest.then((d) => {

@@ -3,7 +3,7 @@
 // first process exits (as a container ends with its PID 1).
 
 import { SabDoorbell } from './doorbell.ts';
-import { createFsChannel, type FsChannelTransfer } from './fs-channel.ts';
+import { createFsChannel, type FsChannelTransfer, RemoteGuestFs } from './fs-channel.ts';
 import type { ProcessWorker, WorkerPool } from './pool.ts';
 import type { MountSpec, WorkerReport } from './worker-protocol.ts';
 
@@ -13,6 +13,7 @@ export class ProcessGroup {
   private readonly fsWorker: ProcessWorker;
   private closed: Promise<{ upper?: Uint8Array; error?: string }> | undefined;
   private onClosed: ((r: { upper?: Uint8Array; error?: string }) => void) | undefined;
+  private nextChannel = 1;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -37,9 +38,27 @@ export class ProcessGroup {
 
   /** A channel for one more member process. */
   channel(): FsChannelTransfer {
-    const channel = createFsChannel(this.server.transfer());
+    const channel = createFsChannel(this.server.transfer(), this.nextChannel++);
     this.fsWorker.worker.postMessage({ type: 'fs-attach', channel });
+    this.server.ring(); // the server blocks in Atomics.wait: wake it to take the message
     return channel;
+  }
+
+  /** The member on `channel` ended: the filesystem worker forgets the channel. */
+  release(channel: FsChannelTransfer): void {
+    if (this.closed || channel.id === undefined) return;
+    this.fsWorker.worker.postMessage({ type: 'fs-detach', id: channel.id });
+    this.server.ring();
+  }
+
+  /**
+   * The live filesystem from the engine thread (exec looks up its executable here). Each call
+   * blocks the calling thread until the filesystem worker answers: use it for a few calls only,
+   * and close it after.
+   */
+  openFs(): { fs: RemoteGuestFs; close(): void } {
+    const channel = this.channel();
+    return { fs: new RemoteGuestFs(channel), close: () => this.release(channel) };
   }
 
   /** Ends the filesystem worker; returns the upper layer's diff when it was asked for. */
@@ -50,6 +69,7 @@ export class ProcessGroup {
         resolve(r);
       };
       this.fsWorker.worker.postMessage({ type: 'fs-close' });
+      this.server.ring();
     });
     return this.closed;
   }

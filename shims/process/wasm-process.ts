@@ -6,6 +6,7 @@ import type { Layer } from '../../overlay/layer.ts';
 import type { NetSpec, ProcessNetwork } from '../net/net-protocol.ts';
 import { SabDoorbell } from './doorbell.ts';
 import { type InputSource, type OutputSink, StdinWriter, pumpInput, pumpOutput } from './host-streams.ts';
+import type { FsChannelTransfer, RemoteGuestFs } from './fs-channel.ts';
 import type { CompiledModule, ModuleCache } from './module-cache.ts';
 import type { ProcessWorker, WorkerPool } from './pool.ts';
 import { waitStatus } from './process-imports.ts';
@@ -68,7 +69,15 @@ export interface ProcessOptions {
   readonly captureUpper?: boolean;
   /** The container's network (runtime/networks): sockets, LISTEN_FDS. Main process only. */
   readonly network?: ProcessNetwork;
+  /**
+   * Serve the filesystem from a filesystem worker from the start, as a multi-process container
+   * does, so that `execProcess()` can add processes that share it (engine-hosted containers).
+   */
+  readonly shareFs?: boolean;
 }
+
+/** What a process added to a running container with `execProcess()` is given. */
+export type ExecOptions = Pick<ProcessOptions, 'args' | 'env' | 'cwd' | 'stdin' | 'stdout' | 'stderr'>;
 
 export interface ProcessExit {
   readonly exitCode: number;
@@ -83,16 +92,19 @@ export interface ProcessExit {
 
 export type ProcessState = 'starting' | 'running' | 'paused' | 'exited';
 
-/** How a child started by berth.proc_spawn hangs off its parent. */
+/** How a child started by berth.proc_spawn (or by exec) hangs off its parent. */
 interface ChildLink {
   readonly group: ProcessGroup;
   readonly parent: WasmProcess;
-  readonly stdio: readonly [StdioSpec, StdioSpec, StdioSpec];
-  /** Int32 [done, wait status], read by the parent's proc_wait. */
-  readonly status: Int32Array;
+  /** The parent's pipe ends; absent (exec): stdio of its own, pumped by the engine. */
+  readonly stdio?: readonly [StdioSpec, StdioSpec, StdioSpec];
+  /** Int32 [done, wait status], read by the parent's proc_wait; absent for exec. */
+  readonly status?: Int32Array;
 }
 
 const ERRNO_NOTSUP = 58;
+/** A killed container's filesystem worker gets this long to hand back the writable layer. */
+const GROUP_CLOSE_TIMEOUT_MS = 10_000;
 
 let nextPid = 1;
 let nextRunId = 1;
@@ -141,6 +153,7 @@ export class WasmProcess {
   private readonly control = new Int32Array(new SharedArrayBuffer(8));
   /** Set for every process of a multi-process container. */
   private group: ProcessGroup | undefined;
+  private fsChannel: FsChannelTransfer | undefined;
   private readonly children = new Set<WasmProcess>();
   private readonly stdinWriter: StdinWriter | undefined;
   private stopInput: (() => void) | undefined;
@@ -222,7 +235,7 @@ export class WasmProcess {
     let net: { spec: NetSpec; env: string[] } | undefined;
     try {
       const mounts = (o.mounts ?? []).map(mountSpec);
-      if (compiled.spawns && !this.group) {
+      if ((compiled.spawns || o.shareFs) && !this.group) {
         this.group = new ProcessGroup(this.pool, mounts, o.captureUpper ?? false);
         this.bell = this.group.bell;
       }
@@ -238,11 +251,11 @@ export class WasmProcess {
         env: [...envList(o.env), ...(net?.env ?? [])],
         cwd: o.cwd ?? '/',
         mounts: this.group ? [] : mounts,
-        stdio: this.link ? this.link.stdio : this.stdio(),
+        stdio: this.link?.stdio ?? this.stdio(),
         bell: this.bell.transfer(),
         control: this.control.buffer as SharedArrayBuffer,
         captureUpper: !this.group && (o.captureUpper ?? false),
-        ...(this.group ? { fs: this.group.channel() } : {}),
+        ...(this.group ? { fs: (this.fsChannel = this.group.channel()) } : {}),
         processImports: compiled.processImports,
         ...(net ? { net: net.spec } : {}),
       };
@@ -339,7 +352,8 @@ export class WasmProcess {
 
   private finish(exit: ProcessExit): void {
     this.currentState = 'exited';
-    if (this.link) {
+    if (this.link && this.fsChannel) this.link.group.release(this.fsChannel);
+    if (this.link?.status) {
       const status = this.link.status;
       Atomics.store(status, 1, waitStatus(exit.exitCode, exit.signal ? SIGNALS[exit.signal] : undefined));
       Atomics.store(status, 0, 1);
@@ -368,13 +382,48 @@ export class WasmProcess {
     const terminated = this.pool.discard(worker);
     void (async () => {
       await terminated;
+      let upper: Uint8Array | undefined;
       if (this.group && !this.link) {
         await this.killDescendants();
-        this.group.kill();
+        // The filesystem worker ran no guest code: the writable layer survives the kill.
+        upper = await this.closeGroupAfterKill(this.group);
       }
       await this.drainAfterTermination();
-      this.finish(result);
+      this.finish(upper ? { ...result, upper } : result);
     })();
+  }
+
+  private async closeGroupAfterKill(group: ProcessGroup): Promise<Uint8Array | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<{ upper?: Uint8Array }>((resolve) => {
+      timer = setTimeout(() => {
+        group.kill();
+        resolve({});
+      }, GROUP_CLOSE_TIMEOUT_MS);
+    });
+    const closed = await Promise.race([group.close(), late]);
+    clearTimeout(timer);
+    return closed.upper;
+  }
+
+  /**
+   * Starts another process in this (running, filesystem-sharing) container, as `docker exec`:
+   * it sees and changes the same files, has stdio of its own, and is killed with the container.
+   */
+  execProcess(input: WebAssembly.Module | Uint8Array, options: ExecOptions): WasmProcess {
+    const group = this.group;
+    if (!group || this.link || this.currentState === 'exited')
+      throw new Error('exec needs a running process started with shareFs');
+    const child = new WasmProcess(input, options, this.pool, this.cache, { group, parent: this });
+    this.children.add(child);
+    void child.exited.then(() => this.children.delete(child));
+    if (this.currentState === 'paused') child.pause();
+    return child;
+  }
+
+  /** The container's live filesystem, for a few blocking calls from this thread (see openFs). */
+  openFs(): { fs: RemoteGuestFs; close(): void } | undefined {
+    return this.group && this.currentState !== 'exited' ? this.group.openFs() : undefined;
   }
 
   /**

@@ -67,6 +67,12 @@ export function startProcessWorker(port: ParentPort, platform: Platform): void {
         if (fsServer) fsServer.server.attach(request.channel);
         else pendingChannels.push(request.channel);
         return;
+      case 'fs-detach': {
+        fsServer?.server.detach(request.id);
+        const i = pendingChannels.findIndex((c) => c.id === request.id);
+        if (i >= 0) pendingChannels.splice(i, 1);
+        return;
+      }
       case 'fs-close': {
         const served = fsServer;
         served?.server.stop();

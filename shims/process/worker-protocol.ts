@@ -89,6 +89,11 @@ export interface AttachFsRequest {
 export interface CloseFsRequest {
   readonly type: 'fs-close';
 }
+/** Engine -> filesystem worker: the process on channel `id` ended. */
+export interface DetachFsRequest {
+  readonly type: 'fs-detach';
+  readonly id: number;
+}
 
 export interface ExitReport {
   readonly type: 'exit';
@@ -101,7 +106,7 @@ export interface ExitReport {
   readonly upper?: Uint8Array;
 }
 
-export type WorkerRequest = RunRequest | ServeFsRequest | AttachFsRequest | CloseFsRequest;
+export type WorkerRequest = RunRequest | ServeFsRequest | AttachFsRequest | CloseFsRequest | DetachFsRequest;
 export type WorkerReport =
   | ExitReport
   | SpawnRequest

@@ -1,0 +1,218 @@
+// Big blob writes (layer downloads) are written and hashed on worker threads: SHA-256 is the
+// largest cost of a pull, and a worker per core lets layers hash in parallel while the main
+// thread keeps receiving. The main thread gathers incoming chunks into ~1 MiB batches and
+// transfers them (no copy for network reads); a worker appends each batch to the file (one
+// writev), then hashes it, in order,
+// so the digest is of exactly the bytes on disk. Workers are started on first use and never
+// keep the process alive once no blob is being written.
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** The worker: plain JS evaluated in the thread, so no separate bundle entry is needed. */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const { createHash } = require('node:crypto');
+const open = new Map();
+parentPort.on('message', (m) => {
+  let w = open.get(m.id);
+  try {
+    if (m.op === 'open') {
+      w = { fd: -1, hash: createHash('sha256'), error: undefined };
+      open.set(m.id, w);
+      if (m.resume > 0) {
+        const fd = fs.openSync(m.path, 'r');
+        try {
+          const buf = Buffer.allocUnsafe(1 << 20);
+          let at = 0;
+          while (at < m.resume) {
+            const n = fs.readSync(fd, buf, 0, Math.min(buf.length, m.resume - at), at);
+            if (n === 0) throw new Error('partial download shrank while resuming');
+            w.hash.update(buf.subarray(0, n));
+            at += n;
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+      w.fd = fs.openSync(m.path, 'a', 0o644);
+      return;
+    }
+    if (!w) return;
+    if (m.op === 'write') {
+      if (!w.error) {
+        const views = m.bufs.map((b) => new Uint8Array(b));
+        let done = 0;
+        while (done < m.len) {
+          let n = fs.writevSync(w.fd, views);
+          done += n;
+          while (n > 0 && views.length > 0) {
+            if (n >= views[0].byteLength) n -= views.shift().byteLength;
+            else { views[0] = views[0].subarray(n); n = 0; }
+          }
+        }
+        for (const b of m.bufs) w.hash.update(new Uint8Array(b));
+      }
+      parentPort.postMessage({ id: m.id, op: 'written', bytes: m.len });
+      return;
+    }
+    // finish: 'commit' syncs (off this thread, so other blobs keep hashing) and returns the
+    // digest; 'close' keeps the file; 'abort' drops it.
+    open.delete(m.id);
+    if (w.error) throw w.error;
+    const hex = m.op === 'commit' ? w.hash.digest('hex') : undefined;
+    const closed = (e) => {
+      try { fs.closeSync(w.fd); } catch {}
+      parentPort.postMessage(e ? { id: m.id, op: 'done', error: { message: e.message, code: e.code } } : { id: m.id, op: 'done', hex });
+    };
+    if (m.op === 'commit') fs.fsync(w.fd, closed);
+    else closed();
+  } catch (e) {
+    if (w && m.op === 'write') {
+      w.error = e;
+      parentPort.postMessage({ id: m.id, op: 'written', bytes: m.len });
+      return;
+    }
+    if (w && w.fd >= 0 && m.op !== 'open') try { fs.closeSync(w.fd); } catch {}
+    if (m.op === 'open') { w.error = e; return; }
+    open.delete(m.id);
+    parentPort.postMessage({ id: m.id, op: 'done', error: { message: e.message, code: e.code } });
+  }
+});
+`;
+
+interface Reply {
+  id: number;
+  op: 'written' | 'done';
+  bytes?: number;
+  hex?: string;
+  error?: { message: string; code?: string };
+}
+
+/** A helper thread and the blobs it is writing. */
+export interface IngestWorker {
+  readonly worker: Worker;
+  active: number;
+  readonly handlers: Map<number, (r: Reply) => void>;
+}
+
+/** Batches sent to a worker and not yet written there, per blob: bounds memory when disk lags. */
+const MAX_IN_FLIGHT = 8 * 1024 * 1024;
+const BATCH = 1024 * 1024;
+
+let slots: IngestWorker[] | undefined;
+let nextId = 1;
+
+/** Helper threads for ingest: one fewer than the cores (this thread hashes too), at most two. */
+function maxWorkers(): number {
+  return Math.max(0, Math.min(2, availableParallelism() - 1));
+}
+
+function spawn(): IngestWorker {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: process.env.XX_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/pp/profw'] : [] });
+  const slot: IngestWorker = { worker, active: 0, handlers: new Map() };
+  worker.on('message', (r: Reply) => slot.handlers.get(r.id)?.(r));
+  worker.on('error', (e) => {
+    for (const h of slot.handlers.values()) h({ id: 0, op: 'done', error: { message: String(e) } });
+  });
+  worker.unref();
+  (slots ??= []).push(slot);
+  return slot;
+}
+
+/** Starts a helper thread ahead of big writes, so its start-up overlaps the first requests. */
+export function prewarmIngestWorker(): void {
+  if (!slots?.length && maxWorkers() > 0) spawn();
+}
+
+/**
+ * The helper thread that should take a new big blob, or undefined when the calling thread
+ * should. Ties go to a helper: the calling thread also receives the network traffic.
+ */
+export function pickIngestWorker(inlineActive: number): IngestWorker | undefined {
+  const existing = slots ?? [];
+  let best = existing.reduce<IngestWorker | undefined>((a, s) => (!a || s.active < a.active ? s : a), undefined);
+  if ((!best || best.active > 0) && existing.length < maxWorkers()) best = spawn();
+  if (!best || inlineActive < best.active) return undefined;
+  return best;
+}
+
+function errorOf(r: Reply): Error {
+  const e = new Error(r.error?.message ?? 'blob ingest worker failed') as NodeJS.ErrnoException;
+  if (r.error?.code) e.code = r.error.code;
+  return e;
+}
+
+/**
+ * One blob being appended to `path` by a worker. `resume` bytes already in the file are hashed
+ * first (the resumed prefix). `finish` resolves with the hex digest for 'commit'.
+ */
+export class WorkerBlobWrite {
+  private readonly slot: IngestWorker;
+  private readonly id = nextId++;
+  private batch: ArrayBuffer[] = [];
+  private filled = 0;
+  private inFlight = 0;
+  private wake: (() => void) | undefined;
+  private finished: ((r: Reply) => void) | undefined;
+  private failure: Error | undefined;
+
+  constructor(worker: IngestWorker, path: string, resume: number) {
+    this.slot = worker;
+    if (this.slot.active++ === 0) this.slot.worker.ref();
+    this.slot.handlers.set(this.id, (r) => {
+      if (r.op === 'written') {
+        this.inFlight -= r.bytes ?? 0;
+        this.wake?.();
+      } else {
+        if (r.error) this.failure ??= errorOf(r);
+        this.wake?.();
+        this.finished?.(r);
+      }
+    });
+    this.slot.worker.postMessage({ op: 'open', id: this.id, path, resume });
+  }
+
+  /**
+   * Queues `chunk`. An `owned` chunk that is the whole of its ArrayBuffer (a network read) moves
+   * to the worker as it is (its buffer is detached here); any other is copied.
+   */
+  async write(chunk: Uint8Array, owned = false): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (chunk.byteLength === 0) return;
+    const whole = owned && chunk.byteOffset === 0 && chunk.buffer.byteLength === chunk.byteLength;
+    this.batch.push(whole && chunk.buffer instanceof ArrayBuffer ? chunk.buffer : chunk.slice().buffer);
+    this.filled += chunk.byteLength;
+    if (this.filled >= BATCH || this.batch.length >= 256) this.send();
+    while (this.inFlight > MAX_IN_FLIGHT && !this.failure) {
+      await new Promise<void>((r) => {
+        this.wake = r;
+      });
+    }
+  }
+
+  private send(): void {
+    if (this.filled === 0) return;
+    const bufs = this.batch;
+    this.slot.worker.postMessage({ op: 'write', id: this.id, bufs, len: this.filled }, bufs);
+    this.inFlight += this.filled;
+    this.batch = [];
+    this.filled = 0;
+  }
+
+  /** 'commit': fsync and the hex digest; 'close': keep the file as is; 'abort': just stop. */
+  finish(op: 'commit' | 'close' | 'abort'): Promise<string | undefined> {
+    if (op !== 'abort') this.send();
+    return new Promise<Reply>((resolve) => {
+      this.finished = resolve;
+      this.slot.worker.postMessage({ op, id: this.id });
+    }).then((r) => {
+      this.slot.handlers.delete(this.id);
+      if (--this.slot.active === 0) this.slot.worker.unref();
+      if (r.error) throw errorOf(r);
+      if (this.failure) throw this.failure;
+      return r.hex;
+    });
+  }
+}

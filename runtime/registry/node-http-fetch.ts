@@ -1,0 +1,145 @@
+// A fetch over node:http / node:https for registries reached without a proxy: keep-alive
+// connections, bodies read as Node's own Buffers (no web-stream layer), and fetch's rules where
+// the registry client relies on them: redirects followed (Authorization dropped when the origin
+// changes, as fetch does), a network failure is a rejected promise, a HEAD has no body.
+
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { HttpBody, HttpReadResult, HttpRequestInit, HttpResponse } from './transport.ts';
+
+export interface NodeHttpOptions {
+  /** Time allowed with no traffic on the connection (waiting for headers or between body chunks), ms. */
+  readonly idleTimeout: number;
+  readonly connectTimeout: number;
+}
+
+const MAX_REDIRECTS = 20;
+
+class NodeHttpResponse implements HttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly headers: { get(name: string): string | null };
+  readonly body: HttpBody | null;
+
+  constructor(
+    private readonly msg: IncomingMessage,
+    method: string,
+  ) {
+    this.status = msg.statusCode ?? 0;
+    this.statusText = msg.statusMessage ?? '';
+    this.ok = this.status >= 200 && this.status < 300;
+    const raw = msg.headers;
+    this.headers = {
+      get: (name) => {
+        const v = raw[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+      },
+    };
+    const bodiless = method === 'HEAD' || this.status === 204 || this.status === 304;
+    if (bodiless) msg.resume();
+    this.body = bodiless ? null : bodyOf(msg);
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    if (!this.body) return new ArrayBuffer(0);
+    const chunks: Buffer[] = [];
+    for await (const c of this.msg) chunks.push(c as Buffer);
+    const all = Buffer.concat(chunks);
+    return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(new TextDecoder().decode(await this.arrayBuffer()));
+  }
+}
+
+function bodyOf(msg: IncomingMessage): HttpBody {
+  const cancel = async () => {
+    // Dropping an unread body closes the connection; a short body already read keeps it.
+    if (!msg.complete) msg.destroy();
+    else msg.resume();
+  };
+  return {
+    getReader: () => {
+      const it = msg[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      return {
+        read: () => it.next() as Promise<HttpReadResult>,
+        cancel,
+      };
+    },
+    cancel,
+  };
+}
+
+export function createNodeHttpFetch(opts: NodeHttpOptions) {
+  const agentOpts = { keepAlive: true, maxSockets: 16 };
+  const agents = { 'http:': new HttpAgent(agentOpts), 'https:': new HttpsAgent(agentOpts) };
+
+  const once = (url: URL, init: HttpRequestInit, method: string): Promise<IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const headers: Record<string, string> = { ...init.headers };
+      const body = init.body;
+      if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
+        headers['Content-Length'] = String(body.byteLength);
+      }
+      const req = send(url, {
+        method,
+        headers,
+        agent: agents[url.protocol as 'http:' | 'https:'],
+        signal: init.signal,
+        timeout: opts.idleTimeout,
+      });
+      let connectTimer: ReturnType<typeof setTimeout> | undefined;
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        connectTimer = setTimeout(
+          () => req.destroy(new Error(`connect timeout after ${opts.connectTimeout} ms`)),
+          opts.connectTimeout,
+        );
+        socket.once('connect', () => clearTimeout(connectTimer));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer for ${opts.idleTimeout} ms`)));
+      req.on('error', (e) => {
+        clearTimeout(connectTimer);
+        reject(e);
+      });
+      req.on('response', (msg) => {
+        clearTimeout(connectTimer);
+        resolve(msg);
+      });
+      req.end(body);
+    });
+
+  return async (input: string, init: HttpRequestInit = {}): Promise<HttpResponse> => {
+    let url = new URL(input);
+    let method = (init.method ?? 'GET').toUpperCase();
+    let current = init;
+    for (let hop = 0; ; hop++) {
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new TypeError(`fetch failed: unsupported protocol ${url.protocol}`);
+      }
+      const msg = await once(url, current, method);
+      const status = msg.statusCode ?? 0;
+      const location = msg.headers.location;
+      if (![301, 302, 303, 307, 308].includes(status) || !location) return new NodeHttpResponse(msg, method);
+      msg.resume();
+      if (hop >= MAX_REDIRECTS) throw new TypeError('fetch failed: redirect count exceeded');
+      const next = new URL(location, url);
+      const headers = { ...current.headers };
+      if (next.origin !== url.origin) {
+        for (const h of Object.keys(headers)) if (h.toLowerCase() === 'authorization') delete headers[h];
+      }
+      let body = current.body;
+      if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+        if (method !== 'HEAD') method = 'GET';
+        body = undefined;
+        for (const h of Object.keys(headers))
+          if (/^content-(length|type|range)$/i.test(h)) delete headers[h];
+      }
+      current = { ...current, headers, body };
+      url = next;
+    }
+  };
+}
