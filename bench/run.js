@@ -9,6 +9,17 @@ import { fileURLToPath } from 'node:url';
 import { load, printTable } from './lib/report.js';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
+// Where NODE_EXTRA_CA_CERTS names the whole system bundle (as on our dev machines), every Node
+// process parses it at start: ~100 ms of CPU before any code runs, for berth and for the node:wasi
+// peers alike, but not for Go peers (podman, skopeo). Measure without it unless told to keep it;
+// the tables say which. berth itself never needs it for loopback registries.
+const caNote = process.env.NODE_EXTRA_CA_CERTS
+  ? process.env.BENCH_KEEP_EXTRA_CA
+    ? `NODE_EXTRA_CA_CERTS kept (${process.env.NODE_EXTRA_CA_CERTS})`
+    : 'NODE_EXTRA_CA_CERTS removed for every measured command (set BENCH_KEEP_EXTRA_CA=1 to keep it)'
+  : 'NODE_EXTRA_CA_CERTS not set';
+if (!process.env.BENCH_KEEP_EXTRA_CA) delete process.env.NODE_EXTRA_CA_CERTS;
+process.stdout.write(`bench: node ${process.version}, ${cpus().length} cores; ${caNote}\n`);
 const filters = process.argv.slice(2);
 const modules = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.js'))
@@ -35,6 +46,7 @@ const results = {
   node: process.version,
   cpus: cpus().length,
   loadBefore: load(),
+  environment: caNote,
   benchmarks: {},
 };
 let failed = 0;

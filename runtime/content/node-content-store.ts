@@ -12,7 +12,13 @@ import { createSha256, type Digest, digestHex, digestOf, parseDigest, verifyDige
 import { blobNotFound, type ContentStore, type ContentWriter } from './content-store.ts';
 import { tempName, writeFileAtomic } from './node-atomic-file.ts';
 import { type FileLock, tryLock } from './node-file-lock.ts';
-import { type IngestWorker, pickIngestWorker, prewarmIngestWorker, WorkerBlobWrite } from './node-ingest-workers.ts';
+import {
+  type IngestWorker,
+  pickIngestWorker,
+  prewarmIngestWorker,
+  releaseIngestWorker,
+  WorkerBlobWrite,
+} from './node-ingest-workers.ts';
 import { installNodeSha256 } from './node-sha256.ts';
 import { berthRoot } from './node-store-root.ts';
 
@@ -172,7 +178,8 @@ export class NodeContentStore implements ContentStore {
       if (!keep || !held) await unlink(path).catch(() => {});
       await held?.release();
     };
-    const worker = size !== undefined && size >= WORKER_MIN_SIZE ? pickIngestWorker(this.inlineBig) : undefined;
+    const worker =
+      size !== undefined && size >= WORKER_MIN_SIZE ? pickIngestWorker(this.inlineBig) : undefined;
     if (worker && size !== undefined) {
       return this.workerWriter(worker, expected, size, path, held !== undefined, publish, release);
     }
@@ -223,7 +230,8 @@ export class NodeContentStore implements ContentStore {
         if (done) throw new InvalidStateError(`blob ${expected}: write after commit or abort`);
         hash.update(chunk);
         written += chunk.byteLength;
-        pending.push(owned ? chunk : chunk.slice());
+        // Kept until the next writev: a chunk not handed over is copied (a Buffer's slice is a view).
+        pending.push(owned ? chunk : new Uint8Array(chunk));
         pendingBytes += chunk.byteLength;
         if (pendingBytes >= WRITE_BATCH || pending.length >= 256) await flush();
       },
@@ -263,7 +271,11 @@ export class NodeContentStore implements ContentStore {
           offset = 0;
         }
       } catch (e) {
-        if (errno(e) !== 'ENOENT') throw e;
+        if (errno(e) !== 'ENOENT') {
+          releaseIngestWorker(worker);
+          await release(true);
+          throw e;
+        }
       }
     }
     const ingest = new WorkerBlobWrite(worker, path, offset);

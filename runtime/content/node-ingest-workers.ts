@@ -110,7 +110,7 @@ function maxWorkers(): number {
 }
 
 function spawn(): IngestWorker {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: process.env.XX_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/pp/profw'] : [] });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
   const slot: IngestWorker = { worker, active: 0, handlers: new Map() };
   worker.on('message', (r: Reply) => slot.handlers.get(r.id)?.(r));
   worker.on('error', (e) => {
@@ -128,14 +128,24 @@ export function prewarmIngestWorker(): void {
 
 /**
  * The helper thread that should take a new big blob, or undefined when the calling thread
- * should. Ties go to a helper: the calling thread also receives the network traffic.
+ * should. Ties go to a helper: the calling thread also receives the network traffic. The blob is
+ * counted on the helper at once (pass it to WorkerBlobWrite, or to releaseIngestWorker).
  */
 export function pickIngestWorker(inlineActive: number): IngestWorker | undefined {
   const existing = slots ?? [];
-  let best = existing.reduce<IngestWorker | undefined>((a, s) => (!a || s.active < a.active ? s : a), undefined);
+  let best = existing.reduce<IngestWorker | undefined>(
+    (a, s) => (!a || s.active < a.active ? s : a),
+    undefined,
+  );
   if ((!best || best.active > 0) && existing.length < maxWorkers()) best = spawn();
   if (!best || inlineActive < best.active) return undefined;
+  if (best.active++ === 0) best.worker.ref();
   return best;
+}
+
+/** Gives back a helper picked for a blob that was not written after all. */
+export function releaseIngestWorker(worker: IngestWorker): void {
+  if (--worker.active === 0) worker.worker.unref();
 }
 
 function errorOf(r: Reply): Error {
@@ -160,7 +170,6 @@ export class WorkerBlobWrite {
 
   constructor(worker: IngestWorker, path: string, resume: number) {
     this.slot = worker;
-    if (this.slot.active++ === 0) this.slot.worker.ref();
     this.slot.handlers.set(this.id, (r) => {
       if (r.op === 'written') {
         this.inFlight -= r.bytes ?? 0;
@@ -182,7 +191,7 @@ export class WorkerBlobWrite {
     if (this.failure) throw this.failure;
     if (chunk.byteLength === 0) return;
     const whole = owned && chunk.byteOffset === 0 && chunk.buffer.byteLength === chunk.byteLength;
-    this.batch.push(whole && chunk.buffer instanceof ArrayBuffer ? chunk.buffer : chunk.slice().buffer);
+    this.batch.push(whole && chunk.buffer instanceof ArrayBuffer ? chunk.buffer : copyOf(chunk));
     this.filled += chunk.byteLength;
     if (this.filled >= BATCH || this.batch.length >= 256) this.send();
     while (this.inFlight > MAX_IN_FLIGHT && !this.failure) {
@@ -209,10 +218,17 @@ export class WorkerBlobWrite {
       this.slot.worker.postMessage({ op, id: this.id });
     }).then((r) => {
       this.slot.handlers.delete(this.id);
-      if (--this.slot.active === 0) this.slot.worker.unref();
+      releaseIngestWorker(this.slot);
       if (r.error) throw errorOf(r);
       if (this.failure) throw this.failure;
       return r.hex;
     });
   }
+}
+
+/** A copy in a buffer of its own (a Buffer's `slice` would be a view of the caller's memory). */
+function copyOf(chunk: Uint8Array): ArrayBuffer {
+  const out = new Uint8Array(chunk.byteLength);
+  out.set(chunk);
+  return out.buffer;
 }

@@ -192,7 +192,7 @@ export class ContainerNet implements ProcessNetwork {
     if (this.closed || !this.port) return;
     this.port.postMessage(message);
     Atomics.add(this.inbox!, 0, 1);
-    this.ring!.ring();
+    this.ring!.ringThreads();
   }
 
   /** A connection from the host to a published port. */

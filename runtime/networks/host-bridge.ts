@@ -7,7 +7,9 @@
 // All bridges of one container share one engine-side doorbell and one pump loop (BridgeHub):
 // a wake-up of the engine thread serves every connection that has something to do, instead of
 // one Atomics.waitAsync task per connection per message. The doorbell counts its sleepers, so a
-// guest that sends while the engine is still busy pumping costs no wake-up at all.
+// guest that sends while the engine is still busy pumping costs no wake-up at all; and the
+// engine wakes a guest with ringThreads(), which leaves the container's stdio pumps (waiting on
+// the same doorbell on this thread) asleep.
 
 import { SabDoorbell } from '../../shims/process/doorbell.ts';
 import { SabPipe } from '../../shims/process/sab-pipe.ts';
@@ -45,7 +47,7 @@ export class BridgeHub {
     this.ringScheduled = true;
     setImmediate(() => {
       this.ringScheduled = false;
-      for (const b of this.toRing.values()) b.ring();
+      for (const b of this.toRing.values()) b.ringThreads();
       this.toRing.clear();
     });
   }
@@ -111,7 +113,7 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, hub: BridgeHu
       if (n === chunk.length) pending.shift();
       else pending[0] = chunk.subarray(n);
     }
-    if (progressed) peer.ring();
+    if (progressed) peer.ringThreads();
     if (pending.length > 0) return;
     if (hostEnded) finishInbound();
     else socket.resume();
@@ -127,7 +129,7 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, hub: BridgeHu
         }
         return;
       }
-      if (guestWantsSpace.take()) peer.ring();
+      if (guestWantsSpace.take()) peer.ringThreads();
       if (!socket.write(chunk)) {
         writing = true;
         void socket.drained().then(() => {

@@ -5,7 +5,7 @@
 
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { HttpBody, HttpReadResult, HttpRequestInit, HttpResponse } from './transport.ts';
+import type { HttpBody, HttpBodyReader, HttpReadResult, HttpRequestInit, HttpResponse } from './transport.ts';
 
 export interface NodeHttpOptions {
   /** Time allowed with no traffic on the connection (waiting for headers or between body chunks), ms. */
@@ -54,22 +54,74 @@ class NodeHttpResponse implements HttpResponse {
   }
 }
 
+/** Chunks queued before the stream is paused (about 1 MiB of 64 KiB reads). */
+const HIGH_WATER = 16;
+
+/**
+ * The body through 'data' events and a small queue: half the CPU of Node's async iterator over
+ * the same stream, which matters at hundreds of MB/s.
+ */
 function bodyOf(msg: IncomingMessage): HttpBody {
   const cancel = async () => {
     // Dropping an unread body closes the connection; a short body already read keeps it.
     if (!msg.complete) msg.destroy();
     else msg.resume();
   };
-  return {
-    getReader: () => {
-      const it = msg[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      return {
-        read: () => it.next() as Promise<HttpReadResult>,
-        cancel,
-      };
-    },
-    cancel,
+  const getReader = (): HttpBodyReader => {
+    const queue: Buffer[] = [];
+    let ended = false;
+    let failure: Error | undefined;
+    let waiting: { resolve: (r: HttpReadResult) => void; reject: (e: Error) => void } | undefined;
+    const wake = () => {
+      const w = waiting;
+      if (!w) return;
+      if (queue.length > 0) {
+        waiting = undefined;
+        w.resolve({ done: false, value: queue.shift()! });
+      } else if (failure) {
+        waiting = undefined;
+        w.reject(failure);
+      } else if (ended) {
+        waiting = undefined;
+        w.resolve({ done: true });
+      }
+    };
+    msg.on('data', (chunk: Buffer) => {
+      queue.push(chunk);
+      if (queue.length >= HIGH_WATER) msg.pause();
+      wake();
+    });
+    msg.on('end', () => {
+      ended = true;
+      wake();
+    });
+    msg.on('error', (e) => {
+      failure ??= e;
+      wake();
+    });
+    msg.on('close', () => {
+      if (!msg.complete) failure ??= new Error('connection closed before the body ended');
+      ended = true;
+      wake();
+    });
+    return {
+      read: () => {
+        if (queue.length > 0) {
+          const value = queue.shift()!;
+          if (queue.length < HIGH_WATER / 2 && msg.isPaused()) msg.resume();
+          return Promise.resolve({ done: false, value });
+        }
+        if (failure) return Promise.reject(failure);
+        if (ended) return Promise.resolve({ done: true });
+        if (msg.isPaused()) msg.resume();
+        return new Promise<HttpReadResult>((resolve, reject) => {
+          waiting = { resolve, reject };
+        });
+      },
+      cancel,
+    };
   };
+  return { getReader, cancel };
 }
 
 export function createNodeHttpFetch(opts: NodeHttpOptions) {
@@ -135,8 +187,7 @@ export function createNodeHttpFetch(opts: NodeHttpOptions) {
       if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
         if (method !== 'HEAD') method = 'GET';
         body = undefined;
-        for (const h of Object.keys(headers))
-          if (/^content-(length|type|range)$/i.test(h)) delete headers[h];
+        for (const h of Object.keys(headers)) if (/^content-(length|type|range)$/i.test(h)) delete headers[h];
       }
       current = { ...current, headers, body };
       url = next;

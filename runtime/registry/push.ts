@@ -107,7 +107,9 @@ export async function pushImage(
   for (const l of layers) progress({ kind: 'layer', id: shortId(l.digest), status: 'Preparing' });
 
   // The config goes up alongside the layers: only the manifest must wait for all of them.
-  const blobs = layers.some((l) => l.digest === manifest.config.digest) ? layers : [...layers, manifest.config];
+  const blobs = layers.some((l) => l.digest === manifest.config.digest)
+    ? layers
+    : [...layers, manifest.config];
   let next = 0;
   const errors: unknown[] = [];
   const worker = async () => {

@@ -48,7 +48,10 @@ export async function describeErrorResponse(res: HttpResponse): Promise<{ text: 
 }
 
 /** An error for a failed registry response; 404s become NotFoundError, 401/403 name `unauthorized`. */
-export async function errorFromResponse(res: HttpResponse, what: string): Promise<RegistryError | NotFoundError> {
+export async function errorFromResponse(
+  res: HttpResponse,
+  what: string,
+): Promise<RegistryError | NotFoundError> {
   const { text, codes } = await describeErrorResponse(res);
   if (res.status === 404) return new NotFoundError(`${what}: ${text}`);
   // A HEAD's 401 has no body; name the problem the way the registry's JSON would.

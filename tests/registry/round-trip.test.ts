@@ -103,20 +103,27 @@ describe('push then pull against docker-registry', () => {
     expect(await repo.headManifest('a')).toBeUndefined();
   });
 
-  it('downloads layers concurrently (3 at a time by default)', async () => {
+  it('downloads layers concurrently: up to 6 at a time by default, or as many as asked', async () => {
     const img = buildImage({ layers: [{ a: '1' }, { b: '2' }, { c: '3' }, { d: '4' }, { e: '5' }] });
     const ref = `${reg.host}/conc/img:1`;
     await pushImage(context(), parseReference(ref), local(img), await seededStore(img));
-    const peer = await startFaultyPeer(reg.url, { kind: 'slow-blobs', delayMs: 150 });
-    try {
-      const target = new MemoryContentStore();
-      await pullImage(context(), parseReference(`${peer.host}/conc/img:1`), {
-        content: target,
-        images: memoryImages(target),
-      });
-      expect(peer.maxBlobsInFlight).toBe(3);
-    } finally {
-      await peer.stop();
+    for (const [concurrency, expected] of [
+      [undefined, 5],
+      [3, 3],
+    ] as const) {
+      const peer = await startFaultyPeer(reg.url, { kind: 'slow-blobs', delayMs: 150 });
+      try {
+        const target = new MemoryContentStore();
+        await pullImage(
+          context(),
+          parseReference(`${peer.host}/conc/img:1`),
+          { content: target, images: memoryImages(target) },
+          { concurrency },
+        );
+        expect(peer.maxBlobsInFlight).toBe(expected);
+      } finally {
+        await peer.stop();
+      }
     }
   });
 
