@@ -155,14 +155,17 @@ static int flush_output(Conn *c) {
   return 0;
 }
 
-/* 0 ok, -1 on EOF or error. */
+/* 0 ok, -1 on EOF or error. A short read means the socket is drained for now: stop there
+ * rather than pay one more recv for its EAGAIN (poll reports whatever comes next). */
 static int read_input(Conn *c) {
   while (c->in_len < IN_CAP) {
-    ssize_t n = recv(c->fd, c->in + c->in_len, IN_CAP - c->in_len, 0);
+    size_t want = IN_CAP - c->in_len;
+    ssize_t n = recv(c->fd, c->in + c->in_len, want, 0);
     if (n == 0) return -1;
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
     c->in_len += (size_t)n;
     if (c->skip) process_input(c); /* discard body bytes early so a big body fits */
+    if ((size_t)n < want) break;
   }
   return 0;
 }

@@ -136,7 +136,7 @@ export class EngineClient {
         );
       }
       fs.rmSync(paths.info, { force: true });
-      return new EngineClient(await startEngine(root, paths, options.launcher, options.timeoutMs ?? 10_000));
+      return new EngineClient(await startEngine(root, paths, options.launcher, options.timeoutMs ?? 30_000));
     } finally {
       await held.release();
     }

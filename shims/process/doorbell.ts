@@ -94,7 +94,10 @@ export class SabDoorbell implements Doorbell {
    * that only a guest can act on, rung from the thread whose own waiters do not care.
    */
   ringThreads(): void {
-    if (!this.split) return this.ring();
+    if (!this.split) {
+      this.ring();
+      return;
+    }
     const i = this.index;
     Atomics.add(this.cells, i, 1);
     if (Atomics.load(this.cells, i + 1) > 0 && Atomics.exchange(this.cells, i + 1, 0) > 0)
