@@ -104,6 +104,8 @@ export interface FileSystem {
   readonly readonly: boolean;
   /** lstat: never follows the final symlink. */
   lstat(path: string): Stat | FsError;
+  /** Optional fast lstat(path).type, for path walks that need no Stat (the Vfs uses it). */
+  entryType?(path: string): FileType | FsError;
   readlink(path: string): string | FsError;
   /** Opens a non-symlink final component (the Vfs has resolved it). */
   open(path: string, options: OpenOptions): FileHandle | FsError;

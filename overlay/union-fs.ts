@@ -10,6 +10,7 @@ import {
   type DirEntry,
   type FileHandle,
   type FileSystem,
+  type FileType,
   FsError,
   type OpenOptions,
   type Stat,
@@ -38,6 +39,8 @@ export class UnionFs implements FileSystem {
   readonly readonly = false;
   /** Merged directories by path, filled by lookups, emptied by any change. */
   private readonly dirs = new Map<string, Merged>();
+  /** Merged readdir results; created on first use so an idle root stays small. */
+  private listings: Map<string, DirEntry[]> | undefined;
 
   constructor(
     readonly lowers: readonly Layer[],
@@ -140,9 +143,10 @@ export class UnionFs implements FileSystem {
     return m;
   }
 
-  /** Every change to the tree drops the directory cache (it is rebuilt lazily). */
+  /** Every change to the tree drops the directory and listing caches (rebuilt lazily). */
   private changed(): void {
     if (this.dirs.size > 0) this.dirs.clear();
+    if (this.listings !== undefined && this.listings.size > 0) this.listings.clear();
   }
 
   private statOf(m: Merged): Stat {
@@ -235,6 +239,12 @@ export class UnionFs implements FileSystem {
     return m instanceof FsError ? m : this.statOf(m);
   }
 
+  entryType(path: string): FileType | FsError {
+    const m = this.resolve(path, 'lstat');
+    if (m instanceof FsError) return m;
+    return m.upper ? m.upper.type : this.lowers[m.lower!.layer]!.typeOf(m.lower!.ino);
+  }
+
   readlink(path: string): string | FsError {
     const m = this.resolve(path, 'readlink');
     if (m instanceof FsError) return m;
@@ -270,7 +280,22 @@ export class UnionFs implements FileSystem {
     return node instanceof FsError ? node : this.upper.open(path, { ...options, create: false });
   }
 
+  /**
+   * Merged listings are cached until the tree changes (a listing of a directory shared by many
+   * layers costs a merge and a sort). Callers must not modify the returned array.
+   */
   readdir(path: string): DirEntry[] | FsError {
+    const listings = (this.listings ??= new Map());
+    const cached = listings.get(path);
+    if (cached !== undefined) return cached;
+    const entries = this.mergedReaddir(path);
+    if (entries instanceof FsError) return entries;
+    if (listings.size >= DIR_CACHE_LIMIT) listings.clear();
+    listings.set(path, entries);
+    return entries;
+  }
+
+  private mergedReaddir(path: string): DirEntry[] | FsError {
     const m = this.resolve(path, 'readdir');
     if (m instanceof FsError) return m;
     if (!this.isDir(m)) return new FsError('ENOTDIR', 'readdir', path);

@@ -98,8 +98,12 @@ export class Vfs {
   private resolve(path: string, follow: boolean, syscall: string): Resolved | FsError {
     if (tooLong(path, PATH_MAX - 1)) return new FsError('ENAMETOOLONG', syscall, path);
     const trailingSlash = path.length > 1 && path.endsWith('/');
-    const pending = path.split('/').filter((p) => p !== '');
-    pending.reverse();
+    // Components in reverse, so pop() takes the next one and a symlink pushes its target's.
+    const parts = path.split('/');
+    const pending: string[] = [];
+    for (let i = parts.length - 1; i >= 0; i--) if (parts[i] !== '') pending.push(parts[i]!);
+    // With only '/' mounted (the common case) no component can be a mount point.
+    const single = this.mounts.size === 1;
     let stack: Frame[] = [this.rootFrame()];
     let links = 0;
     while (pending.length > 0) {
@@ -112,17 +116,23 @@ export class Vfs {
       if (tooLong(name, NAME_MAX)) return new FsError('ENAMETOOLONG', syscall, path);
       const cur = stack[stack.length - 1]!;
       const guestPath = childPath(cur.guestPath, name);
-      const m = this.mounts.get(guestPath);
+      const m = single ? undefined : this.mounts.get(guestPath);
+      const fsPath = cur.fsPath === cur.guestPath ? guestPath : childPath(cur.fsPath, name);
       const frame: Frame = m
         ? { guestPath, fs: m.fs, fsPath: '/', dev: m.dev }
-        : { guestPath, fs: cur.fs, fsPath: childPath(cur.fsPath, name), dev: cur.dev };
+        : { guestPath, fs: cur.fs, fsPath, dev: cur.dev };
       const isLast = pending.length === 0;
-      const st = frame.fs.lstat(frame.fsPath);
-      if (st instanceof FsError) {
-        if (st.code === 'ENOENT' && isLast) return resolved(frame, undefined);
-        return retag(st, syscall, path);
+      // A directory on the way needs only its type, which can be had without building a Stat.
+      const found =
+        isLast || frame.fs.entryType === undefined
+          ? frame.fs.lstat(frame.fsPath)
+          : frame.fs.entryType(frame.fsPath);
+      if (found instanceof FsError) {
+        if (found.code === 'ENOENT' && isLast) return resolved(frame, undefined);
+        return retag(found, syscall, path);
       }
-      if (st.type === 'symlink' && (!isLast || follow || trailingSlash)) {
+      const type = typeof found === 'string' ? found : found.type;
+      if (type === 'symlink' && (!isLast || follow || trailingSlash)) {
         if (++links > MAX_SYMLINKS) return new FsError('ELOOP', syscall, path);
         const target = frame.fs.readlink(frame.fsPath);
         if (target instanceof FsError) return retag(target, syscall, path);
@@ -133,10 +143,10 @@ export class Vfs {
         if (pending.length === 0) pending.push('.'); // target '/' : the root itself
         continue;
       }
-      if (!isLast && st.type !== 'dir') return new FsError('ENOTDIR', syscall, path);
+      if (!isLast && type !== 'dir') return new FsError('ENOTDIR', syscall, path);
       if (isLast) {
-        if (trailingSlash && st.type !== 'dir') return new FsError('ENOTDIR', syscall, path);
-        return resolved(frame, withDev(st, frame.dev));
+        if (trailingSlash && type !== 'dir') return new FsError('ENOTDIR', syscall, path);
+        return resolved(frame, withDev(found as Stat, frame.dev));
       }
       stack.push(frame);
     }
