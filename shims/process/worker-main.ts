@@ -167,13 +167,77 @@ function gated(imports: Record<string, unknown>, control: Int32Array): Record<st
       out[name] = value;
       continue;
     }
-    const fn = value as ImportFn;
-    out[name] = (...args: number[]) => {
-      if (Atomics.load(control, CONTROL_STATE) !== STATE_RUNNING) gate();
-      return fn(...args);
-    };
+    out[name] = gatedCall(value as ImportFn, control, gate);
   }
   return out;
+}
+
+/**
+ * The pause check in front of one import. Wrappers of a fixed arity (the function's declared
+ * parameter count) avoid a rest array and a spread on every syscall, the hot path.
+ */
+function gatedCall(fn: ImportFn, control: Int32Array, gate: () => void): ImportFn {
+  const check = () => {
+    if (Atomics.load(control, CONTROL_STATE) !== STATE_RUNNING) gate();
+  };
+  type N = number;
+  switch (fn.length) {
+    case 0:
+      return () => {
+        check();
+        return fn();
+      };
+    case 1:
+      return (a: N) => {
+        check();
+        return fn(a);
+      };
+    case 2:
+      return (a: N, b: N) => {
+        check();
+        return fn(a, b);
+      };
+    case 3:
+      return (a: N, b: N, c: N) => {
+        check();
+        return fn(a, b, c);
+      };
+    case 4:
+      return (a: N, b: N, c: N, d: N) => {
+        check();
+        return fn(a, b, c, d);
+      };
+    case 5:
+      return (a: N, b: N, c: N, d: N, e: N) => {
+        check();
+        return fn(a, b, c, d, e);
+      };
+    case 6:
+      return (a: N, b: N, c: N, d: N, e: N, f: N) => {
+        check();
+        return fn(a, b, c, d, e, f);
+      };
+    case 7:
+      return (a: N, b: N, c: N, d: N, e: N, f: N, g: N) => {
+        check();
+        return fn(a, b, c, d, e, f, g);
+      };
+    case 8:
+      return (a: N, b: N, c: N, d: N, e: N, f: N, g: N, h: N) => {
+        check();
+        return fn(a, b, c, d, e, f, g, h);
+      };
+    case 9:
+      return (a: N, b: N, c: N, d: N, e: N, f: N, g: N, h: N, i: N) => {
+        check();
+        return fn(a, b, c, d, e, f, g, h, i);
+      };
+    default:
+      return (...args: N[]) => {
+        check();
+        return fn(...args);
+      };
+  }
 }
 
 function memoryImports(request: RunRequest, imports: Record<string, Record<string, unknown>>): void {
