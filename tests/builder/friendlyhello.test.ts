@@ -1,6 +1,7 @@
 // The seed's `build --tag=friendlyhello .` through the real CLI: build, list, a fully cached
 // rebuild, a rebuild after one copied file changed, and the image as a valid OCI image.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,34 @@ describe('berth build (examples/friendlyhello)', () => {
     expect(inspect.Config.Env).toContain('NAME=World');
     expect(inspect.Config.WorkingDir).toBe('/app');
     expect(Object.keys(inspect.Config.ExposedPorts)).toEqual(['80/tcp']);
+  });
+
+  test('the built image serves "Hello World!" to curl through -p', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const cli = join(import.meta.dirname, '../../bin/berth.js');
+    const child = spawn(process.execPath, [cli, 'run', '--rm', '-p', `${port}:80`, 'friendlyhello'], {
+      cwd: dir,
+      env: { ...process.env, BERTH_ROOT: berth.root },
+      stdio: 'ignore',
+    });
+    try {
+      let page = '';
+      for (let i = 0; i < 100 && !page.includes('Hello'); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        page = spawnSync('curl', ['-s', '--max-time', '2', `http://127.0.0.1:${port}/`], {
+          encoding: 'utf8',
+        }).stdout;
+      }
+      expect(page).toContain('<h3>Hello World!</h3>');
+      expect(page).toMatch(/<b>Hostname:<\/b> [0-9a-f]{12}<br\/>/);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   test('an unchanged rebuild is all cache hits and gives the same image', () => {
