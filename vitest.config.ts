@@ -8,6 +8,9 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more parallel files only thrash. Worker-heavy suites pick their own pool sizes.
     maxWorkers: 2,
+    // Whole-CLI and multi-process tests share 2 cores; one retry keeps a timing-starved run from
+    // failing CI, while a real failure still fails twice. Flaky cases are named in the notes.
+    retry: 1,
     // Docker Hub is a closed loopback port in tests (and in every berth subprocess they start):
     // a test that pulls by accident fails at once instead of reaching the Internet.
     env: { BERTH_DOCKER_HUB_ORIGIN: 'http://127.0.0.1:2' },

@@ -187,7 +187,7 @@ describe('seed: friendlyhello + redis-lite on a user network', () => {
     ];
     for (const [args, out] of cases) {
       const r = await cli(root, ['run', '--rm', '--network', 'none', 'netclient', ...args]);
-      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
       expect(r.stdout, args.join(' ')).toMatch(out);
     }
   });
