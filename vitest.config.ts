@@ -6,8 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Two cores: more parallel files only thrash. Worker-heavy suites pick their own pool sizes.
-    maxWorkers: 2,
+    // One test file at a time: most files start berth CLIs, engines, registries and worker pools
+    // of their own, and two such files at once on 2 cores starved CLIs into rare, random failures.
+    maxWorkers: 1,
     // Whole-CLI and multi-process tests share 2 cores; one retry keeps a timing-starved run from
     // failing CI, while a real failure still fails twice. Flaky cases are named in the notes.
     retry: 1,

@@ -60,7 +60,7 @@ describe('berth network', () => {
   it('connects and disconnects a container with a stable address', async () => {
     expect((await berth(root, ['network', 'create', 'back'])).code).toBe(0);
     const c = await berth(root, ['create', '--name', 'c1', 'netsrv', 'echo']);
-    expect(c.code).toBe(0);
+    expect(c.code, c.stderr).toBe(0);
     expect(await berth(root, ['network', 'connect', '--alias', 'db', 'back', 'c1'])).toMatchObject({
       code: 0,
       stderr: '',
