@@ -3,6 +3,8 @@
 // and malloc fails inside the guest. Only sections 2 (import) and 5 (memory) are re-encoded;
 // every other byte is copied as it is.
 
+import { leb, WasmBytes } from './wasm-bytes.ts';
+
 export const WASM_PAGE = 65536;
 
 export class MemoryLimitError extends Error {
@@ -30,42 +32,10 @@ export interface MemoryDecl {
   readonly shared: boolean;
 }
 
-class Reader {
-  pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
-  byte(): number {
-    if (this.pos >= this.bytes.length) throw new WasmFormatError('unexpected end');
-    return this.bytes[this.pos++]!;
+class Reader extends WasmBytes {
+  constructor(bytes: Uint8Array) {
+    super(bytes, (message) => new WasmFormatError(message));
   }
-  u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7;
-      if (shift > 35) throw new WasmFormatError('LEB128 too long');
-    }
-  }
-  skipLeb(): void {
-    while (this.byte() & 0x80) {}
-  }
-  name(): string {
-    const n = this.u32();
-    const s = new TextDecoder().decode(this.bytes.subarray(this.pos, this.pos + n));
-    this.pos += n;
-    return s;
-  }
-}
-
-function leb(value: number, out: number[]): void {
-  do {
-    let b = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) b |= 0x80;
-    out.push(b);
-  } while (value > 0);
 }
 
 interface Limits {

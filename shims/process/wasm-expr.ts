@@ -4,41 +4,17 @@
 // opcodes plus the bulk-memory, SIMD, threads, tail-call, typed-reference and exception prefixes;
 // anything else throws Unsupported and the caller leaves the module alone.
 
+import { leb, WasmBytes } from './wasm-bytes.ts';
+
 export class Unsupported extends Error {}
 
-export class Bytes {
-  pos = 0;
-  constructor(readonly b: Uint8Array) {}
-  byte(): number {
-    if (this.pos >= this.b.length) throw new Unsupported('unexpected end');
-    return this.b[this.pos++]!;
-  }
-  u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const v = this.byte();
-      result += (v & 0x7f) * 2 ** shift;
-      if ((v & 0x80) === 0) return result;
-      shift += 7;
-    }
-  }
-  skipLeb(): void {
-    while (this.byte() & 0x80) {}
-  }
-  skip(n: number): void {
-    this.pos += n;
+export class Bytes extends WasmBytes {
+  constructor(b: Uint8Array) {
+    super(b, (message) => new Unsupported(message));
   }
 }
 
-export function leb(value: number, out: number[]): void {
-  do {
-    let b = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) b |= 0x80;
-    out.push(b);
-  } while (value > 0);
-}
+export { leb };
 
 export function sleb(value: number, out: number[]): void {
   for (;;) {
