@@ -2,11 +2,7 @@
 // and containers started straight on a process runtime with an EngineNetworks of their own
 // (a memory store, real host TCP on 127.0.0.1) — no container store needed.
 
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { spawnWasm, type WasmProcess } from '../../runtime/run-wasm.ts';
 import { EngineNetworks, type NetworkSettings } from '../../runtime/networks/engine-networks.ts';
 import type { ContainerNet } from '../../runtime/networks/container-net.ts';
@@ -14,32 +10,11 @@ import { MemoryNetworkStore } from '../../runtime/networks/network-store.ts';
 import { NodeHostTcp } from '../../runtime/networks/node-host-tcp.ts';
 import { parsePublish } from '../../runtime/networks/port-spec.ts';
 import type { ProcessRuntime } from '../../runtime/run-wasm.ts';
-import { collector, root } from '../process/guest.ts';
-
-const cacheDir = join(tmpdir(), 'berth-net-tests');
+import { collector, guest } from '../process/guest.ts';
 
 /** Compiles images/tests/<name>.c against images/include (cached by the sources' hash). */
 export function netGuest(name: string): Uint8Array {
-  const source = join(root, 'images/tests', `${name}.c`);
-  const include = join(root, 'images/include');
-  const text = Buffer.concat([readFileSync(source), readFileSync(join(include, 'berth_socket.h'))]);
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const out = join(cacheDir, `${name}-${hash}.wasm`);
-  if (!existsSync(out)) {
-    mkdirSync(cacheDir, { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
-    execFileSync('clang', [
-      '--target=wasm32-wasi',
-      '-O2',
-      '-Wl,--strip-all',
-      `-I${include}`,
-      source,
-      '-o',
-      tmp,
-    ]);
-    renameSync(tmp, out);
-  }
-  return new Uint8Array(readFileSync(out));
+  return guest(name, ['berth_socket.h']);
 }
 
 export interface Guest {

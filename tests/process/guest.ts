@@ -63,16 +63,19 @@ export function ensureWorkerBundle(): void {
 
 const cacheDir = join(tmpdir(), 'berth-process-tests');
 
-/** Compiles images/tests/<name>.c to wasm (cached by source hash). */
-export function guest(name: string): Uint8Array {
+/**
+ * Compiles images/tests/<name>.c against images/include to wasm, cached by the hash of the source
+ * and of the headers it uses (berth_proc.h by default; the net tests pass berth_socket.h).
+ */
+export function guest(name: string, headers: readonly string[] = ['berth_proc.h']): Uint8Array {
   const source = join(root, 'images/tests', `${name}.c`);
-  const text = Buffer.concat([readFileSync(source), readFileSync(join(root, 'images/include/berth_proc.h'))]);
+  const include = join(root, 'images/include');
+  const text = Buffer.concat([readFileSync(source), ...headers.map((h) => readFileSync(join(include, h)))]);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const out = join(cacheDir, `${name}-${hash}.wasm`);
   if (!existsSync(out)) {
     mkdirSync(cacheDir, { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
-    const include = join(root, 'images/include');
     execFileSync('clang', [
       '--target=wasm32-wasi',
       '-O2',
