@@ -36,6 +36,56 @@ function handler(module: string, name: string): Handler {
   };
 }
 
+/**
+ * The command words this process will parse (`run`, or `container ls`); empty means all. Only
+ * those commands get their options and arguments: building all ~120 commands' options costs a
+ * cold start several milliseconds, and every other command is only a name in a help list.
+ */
+let focus: string[] = [];
+
+function focusOf(argv: string[]): string[] {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-')) return [];
+  const groups = ['container', 'image', 'system', 'volume', 'network', 'manifest'];
+  const second = argv[1];
+  return groups.includes(first) && second !== undefined && !second.startsWith('-')
+    ? [first, second]
+    : [first];
+}
+
+function inFocus(path: string[]): boolean {
+  return focus.length === 0 || path.every((w, i) => i >= focus.length || focus[i] === w);
+}
+
+/**
+ * An unfocused command: its chained option/argument calls are recorded, not built, and replayed
+ * if an alias turns out to be the focused word (`container ps` is `container ls`).
+ */
+function deferred(cmd: Command, path: string[]): Command {
+  const calls: [string, unknown[]][] = [];
+  let live = false;
+  const proxy: Command = new Proxy(cmd, {
+    get(target, prop) {
+      if (live) return Reflect.get(target, prop);
+      return (...args: unknown[]) => {
+        if (prop === 'aliases') {
+          const names = args[0] as string[];
+          target.aliases(names);
+          if (names.some((n) => inFocus([...path.slice(0, -1), n]))) {
+            live = true;
+            const methods = target as unknown as Record<string, (...x: unknown[]) => unknown>;
+            for (const [m, a] of calls) methods[m]!.apply(target, a);
+          }
+          return proxy;
+        }
+        calls.push([String(prop), args]);
+        return proxy;
+      };
+    },
+  });
+  return proxy;
+}
+
 /** Adds `name` under `parent` with Docker-style usage; the action collects all positionals. */
 function verb(parent: Command, name: string, usage: string, summary: string, run: Handler): Command {
   const cmd = parent.command(name).usage(usage).description(summary);
@@ -44,7 +94,8 @@ function verb(parent: Command, name: string, usage: string, summary: string, run
     const code = await run(self.args, self.opts());
     if (code !== undefined) process.exitCode = code;
   });
-  return cmd;
+  const path = parent.parent ? [parent.name(), name] : [name];
+  return inFocus(path) ? cmd : deferred(cmd, path);
 }
 
 function runOptions(cmd: Command): Command {
@@ -416,7 +467,9 @@ function registryCommands(program: Command, image: Command): void {
   });
 }
 
-export function buildProgram(): Command {
+/** The command tree; with `argv`, only the command it names is built in full (see focus). */
+export function buildProgram(argv: string[] = []): Command {
+  focus = focusOf(argv);
   const program = new Command('berth')
     .usage('[OPTIONS] COMMAND')
     .description('A rootless, daemonless container runtime for WebAssembly images')
@@ -572,7 +625,7 @@ function usageError(err: CommanderError, program: Command, argv: string[]): stri
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -1,33 +1,66 @@
 #!/usr/bin/env node
-// Bundles the TypeScript sources into dist/ with esbuild: the CLI, the library entry and the
-// process worker. One bundle per entry keeps `berth` start-up to a single file read.
+// Bundles the TypeScript sources into dist/ with esbuild:
+//   dist/index.js        the library (ESM), `import { openNodeEngine } from 'berth'`;
+//   dist/cli.cjs         the CLI, loaded by bin/berth.js through the code cache (dist/boot.cjs);
+//   dist/worker.cjs      the process worker's boot script, which loads dist/worker-main.cjs the
+//                        same way.
+// The CLI and the worker are CommonJS because Node 20 can cache V8 bytecode only for scripts
+// (shims/platform/node/code-cache.ts says why that matters). Each is one file: a chain of
+// dynamically imported chunks costs a cold start more than reading a bigger file once.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const entries = {
-  index: 'runtime/index.ts',
-  cli: 'bin/cli.ts',
-  worker: 'shims/platform/node/worker-entry.ts',
-};
-const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(root + p)));
 
-await build({
+// Output of older layouts (code-split chunks, ESM cli/worker) would otherwise linger.
+for (const f of readdirSync(`${root}dist`, { withFileTypes: true }).filter(() => true)) {
+  if (f.name === 'chunks' || f.name === 'cli.js' || f.name === 'worker.js' || f.name.endsWith('.js.map')) {
+    rmSync(`${root}dist/${f.name}`, { recursive: true, force: true });
+  }
+}
+
+const common = {
   absWorkingDir: root,
-  entryPoints,
   outdir: 'dist',
   bundle: true,
-  // Split shared code into chunks so each CLI command loads only what it uses (start-up time).
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
-  format: 'esm',
   target: 'node20',
-  sourcemap: 'linked',
   logLevel: 'warning',
-  // CommonJS dependencies inside an ESM bundle need a real `require`.
-  banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
-});
+};
+
+/** CommonJS bundles: `import.meta.url` becomes the bundle file's own URL. */
+const cjs = {
+  ...common,
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  // Big dependencies only a few commands need stay in node_modules, required when used: every
+  // byte of a bundle is read at each start (undici alone is 1 MB; only proxies use it). In a
+  // CommonJS bundle their require() runs only when the module using them first runs.
+  external: ['undici', 'dockerfile-ast'],
+  define: { 'import.meta.url': '__berth_bundle_url' },
+  banner: { js: "const __berth_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { index: 'runtime/index.ts' },
+    format: 'esm',
+    sourcemap: 'linked',
+    // CommonJS dependencies inside an ESM bundle need a real `require`.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  }),
+  build({
+    ...cjs,
+    entryPoints: { cli: 'bin/cli.ts', 'worker-main': 'shims/platform/node/worker-entry.ts' },
+    sourcemap: 'linked',
+  }),
+  // The two boot scripts stay tiny: they only find and load the bundles above.
+  build({
+    ...cjs,
+    entryPoints: { boot: 'shims/platform/node/code-cache.ts', worker: 'shims/platform/node/worker-boot.ts' },
+  }),
+]);

@@ -1,9 +1,10 @@
 // NetworkStore on disk: <root>/networks.json, replaced atomically, changed under a lock file so
-// two berth commands never lose each other's edits.
+// two berth commands never lose each other's edits. Like container records (and unlike image
+// content) it is not fsynced: a crash loses at most the last membership change, never the file.
 
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../content/node-atomic-file.ts';
+import { writeFileAtomic } from '../containers/node-container-store.ts';
 import { withLock } from '../content/node-file-lock.ts';
 import { type NetworkRecord, type NetworkStore, builtinNetworks } from './network-store.ts';
 
@@ -34,7 +35,7 @@ export class NodeNetworkStore implements NetworkStore {
       const after = JSON.stringify(networks, null, 1);
       // A change that changes nothing (join then leave of a failed start) leaves the file alone.
       if (after !== before) {
-        await writeFileAtomic(this.file, new TextEncoder().encode(after), this.dir, 'networks.json');
+        writeFileAtomic(this.file, after);
       }
       return result;
     });

@@ -20,13 +20,13 @@ function newestSource(dir: string): number {
 }
 
 /** Builds dist/ only when a source is newer, under a lock: test files run in parallel, and a
- * rebuild under a running CLI would break its lazily loaded chunks. */
+ * rebuild under a running CLI would change its bundle under it. */
 export async function ensureBuilt(): Promise<void> {
   mkdirSync(join(repo, 'dist'), { recursive: true });
   await withLock(join(repo, 'dist', '.build.lock'), async () => {
     let built = 0;
     try {
-      built = statSync(join(repo, 'dist', 'cli.js')).mtimeMs;
+      built = statSync(join(repo, 'dist', 'cli.cjs')).mtimeMs;
     } catch {}
     const newest = Math.max(
       ...['bin', 'runtime', 'shims', 'overlay'].map((d) => newestSource(join(repo, d))),

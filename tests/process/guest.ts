@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { createProcessRuntime, type ProcessRuntime } from '../../runtime/run-wasm.ts';
 import { createNodePlatform } from '../../shims/platform/node/node-platform.ts';
 
@@ -24,12 +23,12 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Builds dist/worker.js (and dist/index.js with it) is missing or older than the sources it bundles. */
+/** Runs scripts/build.js when dist/ is missing or older than the sources it bundles. */
 export function ensureWorkerBundle(): void {
-  const bundle = join(root, 'dist/worker.js');
-  const sources = Math.max(...['shims', 'overlay', 'runtime'].map((d) => newestSource(join(root, d))));
+  const bundle = join(root, 'dist/worker-main.cjs');
+  const sources = Math.max(...['shims', 'overlay', 'runtime', 'bin'].map((d) => newestSource(join(root, d))));
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) return;
-  // Test files run in parallel: one builds, the others wait for its lock to go.
+  // Test files may run in parallel: one builds, the others wait for its lock to go.
   const lock = join(root, 'dist/.build-lock');
   mkdirSync(join(root, 'dist'), { recursive: true });
   try {
@@ -40,22 +39,7 @@ export function ensureWorkerBundle(): void {
     return;
   }
   try {
-    // The entries these tests load, with scripts/build.js's settings (a broken CLI entry
-    // elsewhere in the tree must not stop the process tests).
-    buildSync({
-      absWorkingDir: root,
-      entryPoints: { index: 'runtime/index.ts', worker: 'shims/platform/node/worker-entry.ts' },
-      outdir: 'dist',
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      sourcemap: 'linked',
-      logLevel: 'warning',
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-    });
+    execFileSync(process.execPath, [join(root, 'scripts/build.js')], { cwd: root, stdio: 'inherit' });
   } finally {
     rmdirSync(lock);
   }

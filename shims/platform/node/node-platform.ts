@@ -1,4 +1,4 @@
-// The Node implementation of Platform: worker_threads workers running dist/worker.js, hrtime
+// The Node implementation of Platform: worker_threads workers running dist/worker.cjs, hrtime
 // clocks, crypto random bytes and host directory mounts.
 
 import { randomFillSync } from 'node:crypto';
@@ -8,14 +8,13 @@ import type { Platform, WorkerLike } from '../types.ts';
 import { HostDirectoryFs } from './host-directory-fs.ts';
 
 /**
- * Where the bundled worker is. From dist/index.js or dist/cli.js it sits next to the bundle;
- * from the TypeScript sources (tests) it is the package's dist/worker.js, built by `npm run build`.
+ * Where the worker's boot script is. From dist/index.js or dist/cli.cjs it sits next to the
+ * bundle; from the TypeScript sources (tests) it is the package's dist/worker.cjs, built by
+ * `npm run build`.
  */
 export function workerScriptUrl(): URL {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) return new URL('../../../dist/worker.js', here);
-  // With code splitting this module may sit in dist/chunks/.
-  return new URL(here.includes('/chunks/') ? '../worker.js' : './worker.js', here);
+  return new URL(here.endsWith('.ts') ? '../../../dist/worker.cjs' : './worker.cjs', here);
 }
 
 class NodeWorker implements WorkerLike {
