@@ -8,13 +8,13 @@
 // (shims/platform/node/code-cache.ts says why that matters). Each is one file: a chain of
 // dynamically imported chunks costs a cold start more than reading a bigger file once.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Output of older layouts (code-split chunks, ESM cli/worker) would otherwise linger.
-for (const f of readdirSync(`${root}dist`, { withFileTypes: true }).filter(() => true)) {
+for (const f of existsSync(`${root}dist`) ? readdirSync(`${root}dist`, { withFileTypes: true }) : []) {
   if (f.name === 'chunks' || f.name === 'cli.js' || f.name === 'worker.js' || f.name.endsWith('.js.map')) {
     rmSync(`${root}dist/${f.name}`, { recursive: true, force: true });
   }
