@@ -4,6 +4,7 @@
 // through a second short-lived lock so two waiters never both break and then both own it.
 
 import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { ConflictError } from '../errors.ts';
@@ -111,6 +112,34 @@ export async function tryLock(path: string, options: LockOptions = {}): Promise<
     await breakStale(path, owner, staleMs);
   }
   return undefined;
+}
+
+/**
+ * The lock if it is free right now, taken with synchronous calls (no event-loop turns: a short
+ * critical section such as a small JSON update stays short); undefined when anyone holds it,
+ * stale or not — the caller then waits with lock(), which also breaks stale locks.
+ */
+export function tryLockSync(path: string): { release(): void } | undefined {
+  const me = newOwner();
+  const tmp = `${path}.${me.token}`;
+  writeFileSync(tmp, JSON.stringify(me));
+  try {
+    linkSync(tmp, path);
+  } catch (e) {
+    if (errno(e) === 'EEXIST') return undefined;
+    throw e;
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+  }
+  return {
+    release() {
+      try {
+        if ((JSON.parse(readFileSync(path, 'utf8')) as LockOwner).token === me.token) unlinkSync(path);
+      } catch {}
+    },
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
