@@ -78,6 +78,7 @@ export async function startContainer(
     memoryLimit: rec.HostConfig.Memory || undefined,
     ...(attached ? { network: attached.net } : {}),
     ...(io.shareFs ? { shareFs: true } : {}),
+    ...(rec.HostConfig.AutoRemove ? { discardUpper: true } : {}),
     stdin: io.stdin,
     stdout: (chunk) => {
       ctx.store.appendLog(id, 'stdout', chunk);

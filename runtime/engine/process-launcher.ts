@@ -32,6 +32,8 @@ export interface LaunchSpec extends ProcessStdio {
   network?: ProcessNetwork;
   /** Serve the filesystem so `exec` can add processes that share it (engine-hosted). */
   shareFs?: boolean;
+  /** No writable layer comes back at exit (`--rm`: the container is removed anyway). */
+  discardUpper?: boolean;
 }
 
 /** A process added to a running container (`exec`). */

@@ -25,7 +25,7 @@ export const wasmLauncher: ProcessLauncher = async (spec: LaunchSpec): Promise<L
     stderr: spec.stderr,
     ...(spec.memoryLimit ? { memoryLimit: spec.memoryLimit } : {}),
     ...(spec.network ? { network: spec.network } : {}),
-    captureUpper: true,
+    captureUpper: !spec.discardUpper,
     ...(spec.shareFs ? { shareFs: true } : {}),
   });
   return {
