@@ -1,6 +1,9 @@
 // 5. `berth ps -a` (the real CLI, hyperfine median) with 1,000 containers in the store: one made
 // with `berth create`, 999 copies of its record written through NodeContainerStore. Goal <= 150 ms.
 // Also shown: the same command on an empty store and a bare `node -e 0` (Node's own start-up).
+// The store keeps a listing index that the first `ps` after a change rebuilds from the 1,000
+// record files (runtime/containers/node-container-listing.ts); the second row pays that every
+// time: before each run one record is saved through the store, as `berth start` would.
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -47,6 +50,13 @@ export async function run() {
     const lines = berth(full, ['ps', '-a']).trim().split('\n').length;
     if (lines !== COUNT + 1) throw new Error(`ps -a printed ${lines} lines, expected ${COUNT + 1}`);
     const node = process.execPath;
+    const internalsJs = fileURLToPath(new URL('./.out/internals.js', import.meta.url));
+    const touch = [
+      `import { NodeContainerStore } from ${JSON.stringify(internalsJs)};`,
+      `const s = new NodeContainerStore(${JSON.stringify(full)});`,
+      `const r = await s.get(${JSON.stringify(id)});`,
+      'await s.save({ ...r, RestartCount: r.RestartCount + 1 });',
+    ].join(' ');
     const r = spawnSync(
       'hyperfine',
       [
@@ -57,8 +67,13 @@ export async function run() {
         '15',
         '--export-json',
         json,
+        ...['--prepare', 'true', '--prepare', `${node} --input-type=module -e '${touch}'`],
+        ...['--prepare', 'true', '--prepare', 'true'],
         '-n',
         'full',
+        `${node} bin/berth.js ps -a`,
+        '-n',
+        'changed',
         `${node} bin/berth.js ps -a`,
         '-n',
         'empty',
@@ -86,6 +101,16 @@ export async function run() {
       ratioTo: 'node -e 0',
       goal: '<= 150 ms',
       met: ms.full <= 150,
+    }),
+    row({
+      name: 'ps -a, 1,000, just after a change',
+      unit: 'ms',
+      berth: ms.changed,
+      peers: { 'ps -a empty store': ms.empty, 'node -e 0': ms.node },
+      ratioTo: 'node -e 0',
+      goal: '<= 150 ms',
+      met: ms.changed <= 150,
+      note: 'index rebuilt from the record files',
     }),
   ];
 }

@@ -9,11 +9,15 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 const width = (s: string): number => (SURROGATE.test(s) ? [...s].length : s.length);
 
 export function renderTabs(lines: string[]): string {
-  const rows = lines.map((l) => l.split('\t'));
+  return renderCells(lines.map((l) => l.split('\t')));
+}
+
+/** The same layout from cells already split (`ps` builds its rows as cells). */
+export function renderCells(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows) {
     for (let i = 0; i < row.length - 1; i++) {
-      widths[i] = Math.max(widths[i] ?? 0, Math.max(MIN_WIDTH, width(row[i]!) + PADDING));
+      widths[i] = Math.max(widths[i] ?? MIN_WIDTH, width(row[i]!) + PADDING);
     }
   }
   let out = '';

@@ -52,6 +52,6 @@ export function goTime(iso: string): string {
 
 /** Docker's Ellipsis: keep `max` characters, the last being '…'. */
 export const ellipsis = (s: string, max: number): string =>
-  [...s].length <= max ? s : `${[...s].slice(0, max - 1).join('')}…`;
+  s.length <= max || [...s].length <= max ? s : `${[...s].slice(0, max - 1).join('')}…`;
 
 export const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);

@@ -58,10 +58,10 @@ export async function findContainer(ctx: ContainerContext, ref: string): Promise
 }
 
 /** The record as it truly is now (does not write). */
-export function reconcile(
-  ctx: Pick<ContainerContext, 'host' | 'hosted'>,
-  rec: ContainerRecord,
-): ContainerRecord {
+export function reconcile<T extends Pick<ContainerRecord, 'Id' | 'State'>>(
+  ctx: { readonly host: Pick<EngineHost, 'isAlive' | 'now'>; readonly hosted: ReadonlyMap<string, unknown> },
+  rec: T,
+): T {
   if (!isActive(rec.State.Status) || ctx.hosted.has(rec.Id)) return rec;
   if (ctx.host.isAlive(rec.State.Pid, rec.State.HostStart)) return rec;
   return {

@@ -93,6 +93,37 @@ export interface ContainerRecord {
   NetworkSettings?: NetworkSettings;
 }
 
+/**
+ * What a listing (`ps`) reads of a record; the store's listing index keeps only this, about 60% of
+ * a record (node-container-listing.ts). A ContainerRecord is one.
+ */
+export interface ContainerSummary
+  extends Pick<
+    ContainerRecord,
+    'Id' | 'Created' | 'Path' | 'Args' | 'State' | 'Image' | 'Name' | 'Mounts' | 'SizeRw'
+  > {
+  HostConfig: Pick<HostConfig, 'NetworkMode' | 'PortBindings'>;
+  Config: Pick<ContainerConfig, 'Image' | 'Labels'>;
+  NetworkSettings?: Pick<NetworkSettings, 'Ports'>;
+}
+
+export function summarize(rec: ContainerRecord): ContainerSummary {
+  return {
+    Id: rec.Id,
+    Created: rec.Created,
+    Path: rec.Path,
+    Args: rec.Args,
+    State: rec.State,
+    Image: rec.Image,
+    Name: rec.Name,
+    Mounts: rec.Mounts,
+    SizeRw: rec.SizeRw,
+    HostConfig: { NetworkMode: rec.HostConfig.NetworkMode, PortBindings: rec.HostConfig.PortBindings },
+    Config: { Image: rec.Config.Image, Labels: rec.Config.Labels },
+    ...(rec.NetworkSettings ? { NetworkSettings: { Ports: rec.NetworkSettings.Ports } } : {}),
+  };
+}
+
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function initialState(): ContainerState {

@@ -2,7 +2,7 @@
 // implementation keeps one directory per container (node-container-store.ts); the browser can
 // keep the same shape in IndexedDB. Every write is atomic: a reader sees the old or the new record.
 
-import type { ContainerRecord } from './container-record.ts';
+import type { ContainerRecord, ContainerSummary } from './container-record.ts';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -22,6 +22,8 @@ export interface ControlRequest {
 export interface ContainerStore {
   /** Every record; unreadable (half-removed) entries are skipped. */
   list(): Promise<ContainerRecord[]>;
+  /** Every record cut to what `ps` shows, as fast as the store can (Node: one index file). */
+  listSummaries(): Promise<ContainerSummary[]>;
   get(id: string): Promise<ContainerRecord | undefined>;
   /** Id of the container that holds `name`, if any. */
   idForName(name: string): Promise<string | undefined>;

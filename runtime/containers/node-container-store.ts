@@ -6,11 +6,14 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError } from '../errors.ts';
-import type { ContainerRecord } from './container-record.ts';
+import { type ContainerRecord, type ContainerSummary, summarize } from './container-record.ts';
+import { NodeContainerListing } from './node-container-listing.ts';
 import type { ContainerStore, ControlRequest, LogEntry, LogStream } from './container-store.ts';
 
 const RECORD = 'config.v2.json';
 const NAMES = 'names';
+/** The listing index (node-container-listing.ts); a dot name, so no container id. */
+const LISTING = '.listing';
 const LOG = 'container.log';
 
 /** Bytes per log file before it rotates (BERTH_LOG_MAX_BYTES overrides the 10 MiB default). */
@@ -27,32 +30,64 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   fs.renameSync(tmp, path);
 }
 
+const isRecord = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Records from their texts in one parse; one by one (skipping what is no record) when that fails. */
+function parseRecords(texts: string[]): ContainerRecord[] {
+  try {
+    const records = JSON.parse(`[${texts.join(',')}]`) as ContainerRecord[];
+    if (records.length === texts.length && records.every(isRecord)) return records;
+  } catch {}
+  return texts.flatMap((t) => {
+    try {
+      const rec = JSON.parse(t) as ContainerRecord;
+      return isRecord(rec) ? [rec] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 export class NodeContainerStore implements ContainerStore {
   readonly dir: string;
   private readonly logFds = new Map<string, { fd: number; size: number }>();
+  private readonly listing: NodeContainerListing<ContainerSummary>;
 
   constructor(root: string) {
     this.dir = join(root, 'containers');
     fs.mkdirSync(join(this.dir, NAMES), { recursive: true });
+    this.listing = new NodeContainerListing(join(this.dir, LISTING));
   }
 
   private path(id: string, file = RECORD): string {
     return join(this.dir, id, file);
   }
 
+  private entries(): string[] {
+    return fs.readdirSync(this.dir).filter((e) => e !== NAMES && !e.startsWith('.'));
+  }
+
   async list(): Promise<ContainerRecord[]> {
-    const out: ContainerRecord[] = [];
-    // One reused buffer and plain path concatenation: `ps` reads every record (1,000 and more).
+    return parseRecords(this.scan(this.entries()));
+  }
+
+  async listSummaries(): Promise<ContainerSummary[]> {
+    return this.listing.read(this.entries(), (ids) => parseRecords(this.scan(ids)).map(summarize));
+  }
+
+  /** The text of every readable record. */
+  private scan(ids: string[]): string[] {
+    const out: string[] = [];
+    // One reused buffer and plain path concatenation: 1,000 records and more.
     const buffer = Buffer.allocUnsafe(64 * 1024);
-    for (const id of fs.readdirSync(this.dir)) {
-      if (id === NAMES || id.startsWith('.')) continue;
-      const rec = this.readRecordInto(id, buffer);
-      if (rec) out.push(rec);
+    for (const id of ids) {
+      const text = this.readRecordText(id, buffer);
+      if (text) out.push(text);
     }
     return out;
   }
 
-  private readRecordInto(id: string, buffer: Buffer): ContainerRecord | undefined {
+  private readRecordText(id: string, buffer: Buffer): string | undefined {
     let fd: number;
     try {
       fd = fs.openSync(`${this.dir}/${id}/${RECORD}`, 'r');
@@ -65,9 +100,9 @@ export class NodeContainerStore implements ContainerStore {
         const got = fs.readSync(fd, buffer, n, buffer.length - n, null);
         if (got === 0) break;
         n += got;
-        if (n === buffer.length) return this.readRecord(id); // a record larger than the buffer
+        if (n === buffer.length) return fs.readFileSync(this.path(id), 'utf8'); // larger than the buffer
       }
-      return JSON.parse(buffer.toString('utf8', 0, n)) as ContainerRecord;
+      return buffer.toString('utf8', 0, n);
     } catch {
       return undefined;
     } finally {
@@ -115,13 +150,15 @@ export class NodeContainerStore implements ContainerStore {
 
   async create(record: ContainerRecord): Promise<void> {
     this.claimName(record.Name.replace(/^\//, ''), record.Id);
-    fs.mkdirSync(join(this.dir, record.Id), { recursive: true });
-    writeFileAtomic(this.path(record.Id), JSON.stringify(record));
+    this.listing.changing(() => {
+      fs.mkdirSync(join(this.dir, record.Id), { recursive: true });
+      writeFileAtomic(this.path(record.Id), JSON.stringify(record));
+    });
   }
 
   async save(record: ContainerRecord): Promise<void> {
     if (!fs.existsSync(join(this.dir, record.Id))) return; // removed meanwhile: never resurrect
-    writeFileAtomic(this.path(record.Id), JSON.stringify(record));
+    this.listing.changing(() => writeFileAtomic(this.path(record.Id), JSON.stringify(record)));
   }
 
   async rename(record: ContainerRecord, newName: string): Promise<void> {
@@ -140,7 +177,7 @@ export class NodeContainerStore implements ContainerStore {
     // Rename first so a concurrent reader never sees a half-deleted directory as a container.
     const doomed = join(this.dir, `.${id}.removing.${process.pid}`);
     try {
-      fs.renameSync(join(this.dir, id), doomed);
+      this.listing.changing(() => fs.renameSync(join(this.dir, id), doomed));
     } catch {
       return;
     }

@@ -103,8 +103,10 @@ export function snapshot(root: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const n of readdirSync(d).sort()) {
-      // The engine process's own pid/socket/heartbeat/log files are not store state.
+      // The engine process's own pid/socket/heartbeat/log files are not store state, nor is the
+      // containers' listing index (a copy of the records, runtime/containers/node-container-listing.ts).
       if (d === root && n === 'engine') continue;
+      if (n === '.listing') continue;
       const p = join(d, n);
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
