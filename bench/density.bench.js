@@ -14,12 +14,13 @@ import { openNodeEngine } from '../dist/index.js';
 import { berth, stopEngine } from './http.bench.js';
 import { row } from './lib/report.js';
 
-// BERTH_ENGINE_SHARE_FS=0 (read by the engine) starts containers without the filesystem worker
-// that `berth exec` needs: one isolate per container instead of two.
+// BERTH_ENGINE_SHARE_FS=0 (read by the engine) starts containers that `berth exec` cannot join.
+// Either way a container is one worker: an exec-able one serves its files to exec'd processes
+// itself, only once one exists (shims/process/leader-fs.ts).
 const SHARE_FS = process.env.BERTH_ENGINE_SHARE_FS !== '0';
 
 export const title = `density: detached friendlyhello containers on published ports, one engine (${
-  SHARE_FS ? 'default: + filesystem worker for exec' : 'BERTH_ENGINE_SHARE_FS=0: no filesystem worker'
+  SHARE_FS ? 'default: exec-able' : 'BERTH_ENGINE_SHARE_FS=0: not exec-able'
 })`;
 
 const STEPS = (process.env.BENCH_DENSITY_STEPS ?? '50,100,200,500,1000').split(',').map(Number);
@@ -115,6 +116,7 @@ export async function run() {
     const engine = openNodeEngine({ root });
     client = engineClient(info.socket);
     const ports = [];
+    const idOfPort = new Map();
     const passed = [];
     let lastPer = 0;
     for (const n of STEPS) {
@@ -140,8 +142,10 @@ export async function run() {
           try {
             const rec = await client.call({ op: 'start', container: id });
             const binding = rec?.NetworkSettings?.Ports?.['80/tcp']?.[0];
-            if (binding) ports.push(Number(binding.HostPort));
-            else failedStart++;
+            if (binding) {
+              ports.push(Number(binding.HostPort));
+              idOfPort.set(Number(binding.HostPort), id);
+            } else failedStart++;
           } catch {
             failedStart++;
           }
@@ -150,6 +154,19 @@ export async function run() {
       await Promise.all(Array.from({ length: START_CONCURRENCY }, lane));
       const startS = (Date.now() - t0) / 1000;
       const ok = curlAll(ports, dir);
+      const missing = ports.filter((p) => !ok.has(p));
+      // A container that missed the first pass gets one more try: says whether it is slow or dead.
+      const late = missing.length ? curlAll(missing, dir).size : 0;
+      // What the store says of (up to 3 of) those: running, or exited and why.
+      const states = missing.slice(0, 3).map((p) => {
+        const id = idOfPort.get(p);
+        try {
+          const st = JSON.parse(readFileSync(join(root, 'containers', id, 'config.v2.json'), 'utf8')).State;
+          return `${id.slice(0, 12)} ${st.Status} ${st.ExitCode ?? ''} ${st.Error ?? ''}`.trim();
+        } catch {
+          return `${id?.slice(0, 12)} (no record)`;
+        }
+      });
       const rss = rssOf(info.pid);
       const per = (rss - base) / n;
       lastPer = per;
@@ -164,7 +181,10 @@ export async function run() {
           note:
             `${ok.size}/${n} answered curl; engine RSS ${mb(rss).toFixed(0)} MB (idle ${mb(base).toFixed(0)} MB), ` +
             `${threadsOf(info.pid)} threads; ${n - before} started in ${startS.toFixed(1)} s` +
-            (failedStart ? `; ${failedStart} failed to start` : ''),
+            (failedStart ? `; ${failedStart} failed to start` : '') +
+            (missing.length
+              ? `; of the ${missing.length} that did not, ${late} answered a second try (${states.join('; ')})`
+              : ''),
         }),
       );
       if (!all) break;
@@ -182,7 +202,10 @@ export async function run() {
     return rows;
   } finally {
     client?.close();
-    await stopEngine(root);
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_DENSITY_KEEP) process.stderr.write(`density: kept ${root} (engine running)\n`);
+    else {
+      await stopEngine(root);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }

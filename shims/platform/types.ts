@@ -20,6 +20,12 @@ export interface WorkerLike {
 export interface ParentPort {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   onMessage(handler: (message: unknown) => void): void;
+  /**
+   * Takes one queued message now, from a worker busy running its guest (Node:
+   * receiveMessageOnPort). A container's leader takes its fs channels this way; undefined in the
+   * browser, where other processes cannot share a running container's filesystem yet.
+   */
+  receiveSync?(): { message: unknown } | undefined;
 }
 
 export interface Platform {
@@ -39,4 +45,15 @@ export interface Platform {
    * browser (no guest sockets there yet).
    */
   receiveMessageSync?(port: MessagePort): { message: unknown } | undefined;
+  /**
+   * Writes to a host socket's file descriptor without blocking, from a guest's worker (Node:
+   * fs.writeSync): bytes written, -1 when the socket is full, -2 on an error. Lets a guest answer
+   * a published port without a hop through the engine thread (shims/net/host-outlet.ts).
+   */
+  writeSocketSync?(fd: number, data: Uint8Array): number;
+  /**
+   * A full garbage collection of the calling thread's heap (Node: V8's gc). A worker calls it
+   * once, when its guest first goes idle (guest-doorbell.ts).
+   */
+  collectGarbage?(): void;
 }

@@ -1,13 +1,18 @@
-// A container filesystem shared by several processes. The Vfs lives in one filesystem worker
-// that runs no guest code; every process of the container calls it through its own channel (a
-// SharedArrayBuffer: state cell, lengths, a JSON header and a binary payload), blocking in
-// Atomics.wait until the answer is there. Used only by containers whose programs start other
-// processes; a single process keeps its filesystem in its own worker (no thread crossing).
+// A container filesystem shared by several processes. The Vfs lives in the worker of the
+// container's first process (the leader), which serves it to every other process of the container
+// (exec'd ones, proc_spawn children, the engine's own lookups) through one channel each: a
+// SharedArrayBuffer with a state cell, lengths, a JSON header and a binary payload. A client posts
+// its request, sets FLAG_SERVE in the leader's control block and rings the container's doorbell;
+// the leader answers at its next check (every import call, every pause point, every doorbell
+// wait, while paused) and the client blocks in Atomics.wait until the answer is there. A container
+// nobody execs into pays nothing: no second worker, no channel, and the leader's own file
+// syscalls never cross a thread.
 
 import type { DirEntry, FileHandle, OpenOptions, Stat } from '../../overlay/types.ts';
 import { FsError } from '../../overlay/types.ts';
 import type { GuestFs, TimeSpec } from '../wasi/guest-fs.ts';
 import { SabDoorbell, type DoorbellTransfer } from './doorbell.ts';
+import { CONTROL_SERVER, CONTROL_STATE, FLAG_SERVE, SERVER_GONE } from './worker-protocol.ts';
 
 const STATE = 0;
 const HEADER_LEN = 1;
@@ -20,24 +25,33 @@ const HEADER_MAX = 64 * 1024;
 /** Largest read or write carried in one round trip; bigger ones are split. */
 export const FS_CHANNEL_PAYLOAD = 1024 * 1024;
 
+/** How often a waiting client looks whether the leader stopped serving (ms). */
+const GONE_CHECK_MS = 100;
+
 export interface FsChannelTransfer {
   readonly buffer: SharedArrayBuffer;
-  /** Rung by clients when they post a request. */
+  /** The container's doorbell: rung (threads only) by clients when they post a request. */
   readonly server: DoorbellTransfer;
+  /** The leader's control block: FLAG_SERVE is set there; CONTROL_SERVER says it still serves. */
+  readonly control: SharedArrayBuffer;
   /** Names the channel to the server, so it can be detached when its process ends. */
-  readonly id?: number;
+  readonly id: number;
 }
 
-export function createFsChannel(server: DoorbellTransfer, id?: number): FsChannelTransfer {
-  return {
-    buffer: new SharedArrayBuffer(PREFIX + HEADER_MAX + FS_CHANNEL_PAYLOAD),
-    server,
-    ...(id !== undefined ? { id } : {}),
-  };
+export function createFsChannel(
+  server: DoorbellTransfer,
+  control: SharedArrayBuffer,
+  id: number,
+): FsChannelTransfer {
+  return { buffer: new SharedArrayBuffer(PREFIX + HEADER_MAX + FS_CHANNEL_PAYLOAD), server, control, id };
 }
 
-/** One turn of the event loop, so queued messages are delivered. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** Tells the leader there is work for it: set the flag, wake it if paused or waiting. */
+export function wakeLeader(control: Int32Array, bell: SabDoorbell): void {
+  Atomics.or(control, CONTROL_STATE, FLAG_SERVE);
+  Atomics.notify(control, CONTROL_STATE);
+  bell.ringThreads();
+}
 
 const replacer = (_k: string, v: unknown) => (typeof v === 'bigint' ? { $big: v.toString() } : v);
 const reviver = (_k: string, v: unknown) =>
@@ -82,18 +96,31 @@ class ChannelView {
 export class RemoteGuestFs implements GuestFs {
   private readonly view: ChannelView;
   private readonly server: SabDoorbell;
+  private readonly control: Int32Array;
 
   constructor(channel: FsChannelTransfer) {
     this.view = new ChannelView(channel.buffer);
     this.server = new SabDoorbell(channel.server);
+    this.control = new Int32Array(channel.control);
   }
 
   call(op: string, args: unknown[], payload?: Uint8Array): { reply: Reply; payload: Uint8Array } {
     const { cells } = this.view;
     this.view.put({ op, args }, payload);
     Atomics.store(cells, STATE, REQUEST);
-    this.server.ring();
-    while (Atomics.load(cells, STATE) !== RESPONSE) Atomics.wait(cells, STATE, REQUEST);
+    wakeLeader(this.control, this.server);
+    while (Atomics.load(cells, STATE) !== RESPONSE) {
+      Atomics.wait(cells, STATE, REQUEST, GONE_CHECK_MS);
+      // The leader sets SERVER_GONE after its last answer: a request still pending then never
+      // gets one (the container is ending; its other processes are being killed).
+      if (
+        Atomics.load(this.control, CONTROL_SERVER) === SERVER_GONE &&
+        Atomics.load(cells, STATE) === REQUEST
+      ) {
+        Atomics.store(cells, STATE, IDLE);
+        return { reply: { e: ['EIO', op, 'the container is ending'] }, payload: new Uint8Array() };
+      }
+    }
     const reply = this.view.message<Reply>();
     const data = this.view.payload().slice();
     Atomics.store(cells, STATE, IDLE);
@@ -199,33 +226,19 @@ class RemoteFileHandle implements FileHandle {
   }
 }
 
-/** How long the server blocks before it lets its event loop run anyway (ms). */
-const SERVE_SLICE_MS = 50;
-
 /**
- * The server side, in the filesystem worker: answers every channel whose state is REQUEST, then
- * blocks in Atomics.wait for the next ring. The worker runs no guest code, so blocking it is free,
- * and a futex wake-up is several times cheaper than a trip through Atomics.waitAsync and the event
- * loop (measured: stat 55 µs -> see ARCHITECTURE.md). Messages (attach, detach, close) are taken
- * when a ring brought no request (their sender rings after posting) or after SERVE_SLICE_MS.
+ * The server side, in the leader's worker: attached channels, answered by poll() whenever the
+ * leader checks (see worker-main.ts). Open files are handles by id, closed with the server.
  */
 export class FsServer {
   private channels: ChannelView[] = [];
   private readonly handles = new Map<number, FileHandle>();
   private nextHandle = 1;
-  private stopped = false;
-  private readonly bell: SabDoorbell;
 
-  constructor(
-    private readonly fs: GuestFs,
-    bell: DoorbellTransfer,
-  ) {
-    this.bell = new SabDoorbell(bell);
-  }
+  constructor(private readonly fs: GuestFs) {}
 
   attach(channel: FsChannelTransfer): void {
     this.channels.push(new ChannelView(channel.buffer, channel.id));
-    this.serveReady();
   }
 
   /** Forgets a channel whose process ended (its 1 MiB buffer can then be collected). */
@@ -233,28 +246,14 @@ export class FsServer {
     this.channels = this.channels.filter((c) => c.id !== id);
   }
 
-  async run(): Promise<void> {
-    while (!this.stopped) {
-      const seq = this.bell.seq();
-      if (this.serveReady()) continue;
-      this.bell.wait(seq, SERVE_SLICE_MS);
-      if (this.bell.seq() === seq || !this.hasRequest()) await yieldToEventLoop();
-    }
-  }
-
-  private hasRequest(): boolean {
-    return this.channels.some((ch) => Atomics.load(ch.cells, STATE) === REQUEST);
-  }
-
-  stop(): void {
-    this.stopped = true;
+  close(): void {
     for (const h of this.handles.values()) h.close();
     this.handles.clear();
-    this.bell.ring();
+    this.channels = [];
   }
 
   /** Answers every pending request; whether there was one. */
-  private serveReady(): boolean {
+  poll(): boolean {
     let served = false;
     for (const ch of this.channels) {
       if (Atomics.load(ch.cells, STATE) !== REQUEST) continue;

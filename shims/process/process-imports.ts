@@ -28,7 +28,15 @@ export interface ProcessImportsContext {
   readonly cwd: string;
   readonly bell: SabDoorbell;
   readonly post: (report: WorkerReport) => void;
+  /**
+   * Answers the container's other processes while this one waits for the engine (a serving
+   * leader): the engine thread may itself be blocked on this filesystem (exec's lookup).
+   */
+  readonly service?: () => void;
 }
+
+/** How long a serving leader sleeps between checks while it waits for a spawn reply (ms). */
+const SPAWN_REPLY_SLICE_MS = 10;
 
 const decoder = new TextDecoder();
 
@@ -162,7 +170,12 @@ export function processImports(ctx: ProcessImportsContext): Record<string, (...a
         reply: reply.buffer as SharedArrayBuffer,
       };
       ctx.post(request);
-      while (Atomics.load(reply, 0) === 0) Atomics.wait(reply, 0, 0);
+      if (ctx.service) {
+        while (Atomics.load(reply, 0) === 0) {
+          ctx.service();
+          Atomics.wait(reply, 0, 0, SPAWN_REPLY_SLICE_MS);
+        }
+      } else while (Atomics.load(reply, 0) === 0) Atomics.wait(reply, 0, 0);
       const pid = Atomics.load(reply, 1);
       if (pid <= 0) {
         releaseAll(stdio);

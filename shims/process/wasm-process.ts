@@ -19,8 +19,8 @@ import {
   type ExitReport,
   type MountSpec,
   type RunRequest,
+  FLAG_UNWIND,
   STATE_PAUSED,
-  STATE_RUNNING,
   type StdioSpec,
   type WorkerReport,
 } from './worker-protocol.ts';
@@ -70,8 +70,8 @@ export interface ProcessOptions {
   /** The container's network (runtime/networks): sockets, LISTEN_FDS. Main process only. */
   readonly network?: ProcessNetwork;
   /**
-   * Serve the filesystem from a filesystem worker from the start, as a multi-process container
-   * does, so that `execProcess()` can add processes that share it (engine-hosted containers).
+   * Let `execProcess()` add processes that share this one's live filesystem (engine-hosted
+   * containers). Costs nothing until the first one: the process serves its own filesystem.
    */
   readonly shareFs?: boolean;
 }
@@ -103,8 +103,11 @@ interface ChildLink {
 }
 
 const ERRNO_NOTSUP = 58;
-/** A killed container's filesystem worker gets this long to hand back the writable layer. */
-const GROUP_CLOSE_TIMEOUT_MS = 10_000;
+/**
+ * A killed leader gets this long to leave its guest at its next check and hand back the writable
+ * layer; past it (a guest in a loop without pause points) the worker is terminated, files lost.
+ */
+const KILL_UNWIND_MS = 1000;
 
 let nextPid = 1;
 let nextRunId = 1;
@@ -235,27 +238,29 @@ export class WasmProcess {
     let net: { spec: NetSpec; env: string[] } | undefined;
     try {
       const mounts = (o.mounts ?? []).map(mountSpec);
-      if ((compiled.spawns || o.shareFs) && !this.group) {
-        this.group = new ProcessGroup(this.pool, mounts, o.captureUpper ?? false);
-        this.bell = this.group.bell;
-      }
       worker = this.pool.acquire();
+      const id = nextRunId++;
+      // A leader that may share its filesystem serves it itself (needs a synchronous receive in
+      // its worker: not in the browser, where proc_spawn and exec are then not available).
+      const serveFs = !this.link && (compiled.spawns || o.shareFs) && !!this.pool.platform.receiveMessageSync;
+      if (serveFs) this.group = new ProcessGroup(this.bell, this.control, worker, id);
       net = this.link ? undefined : o.network?.open(this.bell.transfer());
       request = {
         type: 'run',
-        id: nextRunId++,
+        id,
         key,
         ...(worker.modules.has(key) ? {} : { module }),
         memories,
         args: o.args ? [...o.args] : ['main.wasm'],
         env: [...envList(o.env), ...(net?.env ?? [])],
         cwd: o.cwd ?? '/',
-        mounts: this.group ? [] : mounts,
+        mounts: this.link ? [] : mounts,
         stdio: this.link?.stdio ?? this.stdio(),
         bell: this.bell.transfer(),
         control: this.control.buffer as SharedArrayBuffer,
-        captureUpper: !this.group && (o.captureUpper ?? false),
-        ...(this.group ? { fs: (this.fsChannel = this.group.channel()) } : {}),
+        captureUpper: !this.link && (o.captureUpper ?? false),
+        ...(this.link ? { fs: (this.fsChannel = this.link.group.channel()) } : {}),
+        ...(serveFs ? { serveFs } : {}),
         processImports: compiled.processImports,
         ...(net ? { net: net.spec } : {}),
       };
@@ -270,16 +275,17 @@ export class WasmProcess {
       (error) => void this.onWorkerDeath(worker, error),
       (report) => this.onWorkerRequest(report),
     );
-    this.currentState = this.control[CONTROL_STATE] === STATE_PAUSED ? 'paused' : 'running';
+    this.currentState = this.control[CONTROL_STATE]! & STATE_PAUSED ? 'paused' : 'running';
     worker.worker.postMessage(request, net ? [net.spec.port as unknown as Transferable] : undefined);
   }
 
   private async onExitReport(worker: ProcessWorker, report: ExitReport): Promise<void> {
     if (this.currentState === 'exited') return;
     this.currentState = 'exited';
-    let upper = report.upper;
+    const upper = report.upper;
     const leader = this.group && !this.link;
     if (leader) {
+      this.group!.end();
       // The container ends with its first process: the rest are killed, and pipe ends they
       // held die with them.
       await this.killDescendants();
@@ -290,7 +296,6 @@ export class WasmProcess {
     this.stopInput?.();
     this.pool.release(worker);
     if (!this.group) recyclePipes(this.outputPipes);
-    if (leader) upper = (await this.group!.close()).upper;
     this.finish({
       exitCode: report.exitCode,
       ...(report.trap ? { trap: report.trap } : {}),
@@ -378,32 +383,34 @@ export class WasmProcess {
       this.finish(result);
       return;
     }
-    worker.detach();
-    const terminated = this.pool.discard(worker);
+    const leader = this.group && !this.link;
+    // A serving leader holds the container's files: ask it to leave its guest and hand them back
+    // (its worker runs no more guest code either way), then terminate it.
+    const unwound = leader && this.options.captureUpper ? this.unwind(worker) : Promise.resolve(undefined);
+    if (!leader || !this.options.captureUpper) worker.detach();
     void (async () => {
-      await terminated;
-      let upper: Uint8Array | undefined;
-      if (this.group && !this.link) {
-        await this.killDescendants();
-        // The filesystem worker ran no guest code: the writable layer survives the kill.
-        upper = await this.closeGroupAfterKill(this.group);
-      }
+      const [report] = await Promise.all([unwound, leader ? this.killDescendants() : undefined]);
+      this.group?.end();
+      await this.pool.discard(worker);
       await this.drainAfterTermination();
-      this.finish(upper ? { ...result, upper } : result);
+      this.finish(report?.upper ? { ...result, upper: report.upper } : result);
     })();
   }
 
-  private async closeGroupAfterKill(group: ProcessGroup): Promise<Uint8Array | undefined> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<{ upper?: Uint8Array }>((resolve) => {
-      timer = setTimeout(() => {
-        group.kill();
-        resolve({});
-      }, GROUP_CLOSE_TIMEOUT_MS);
+  /** The killed leader's exit report once it left its guest, or undefined after KILL_UNWIND_MS. */
+  private unwind(worker: ProcessWorker): Promise<ExitReport | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), KILL_UNWIND_MS);
+      const done = (report?: ExitReport) => {
+        clearTimeout(timer);
+        worker.detach();
+        resolve(report);
+      };
+      worker.attach(done, () => done());
+      Atomics.or(this.control, CONTROL_STATE, FLAG_UNWIND);
+      Atomics.notify(this.control, CONTROL_STATE);
+      this.bell.ringThreads();
     });
-    const closed = await Promise.race([group.close(), late]);
-    clearTimeout(timer);
-    return closed.upper;
   }
 
   /**
@@ -447,14 +454,14 @@ export class WasmProcess {
   pause(): void {
     if (this.currentState === 'exited') return;
     for (const child of this.children) child.pause();
-    Atomics.store(this.control, CONTROL_STATE, STATE_PAUSED);
+    Atomics.or(this.control, CONTROL_STATE, STATE_PAUSED);
     if (this.currentState === 'running') this.currentState = 'paused';
   }
 
   unpause(): void {
     if (this.currentState === 'exited') return;
     for (const child of this.children) child.unpause();
-    Atomics.store(this.control, CONTROL_STATE, STATE_RUNNING);
+    Atomics.and(this.control, CONTROL_STATE, ~STATE_PAUSED);
     Atomics.notify(this.control, CONTROL_STATE);
     if (this.currentState === 'paused') this.currentState = 'running';
   }

@@ -16,8 +16,10 @@ import type { GuestFs } from '../wasi/guest-fs.ts';
 import { Wasi } from '../wasi/index.ts';
 import { makeDirs } from '../wasi/make-dirs.ts';
 import { GuestNet } from '../net/guest-net.ts';
-import { SabDoorbell } from './doorbell.ts';
-import { type FsChannelTransfer, FsServer, RemoteGuestFs } from './fs-channel.ts';
+import type { SabDoorbell } from './doorbell.ts';
+import { RemoteGuestFs } from './fs-channel.ts';
+import { GuestDoorbell } from './guest-doorbell.ts';
+import { GuestUnwind, LeaderFs, controlGate } from './leader-fs.ts';
 import { DiscardFd, EofFd, PipeReadFd, PipeWriteFd } from './pipe-fds.ts';
 import { processImports } from './process-imports.ts';
 import { PAUSE_CHECK_INTERVAL, PAUSE_IMPORT_MODULE, PAUSE_IMPORT_NAME } from './pause-points.ts';
@@ -30,7 +32,6 @@ import {
   type ExitReport,
   type MountSpec,
   type RunRequest,
-  STATE_PAUSED,
   STATE_RUNNING,
   type StdioSpec,
   type WorkerReport,
@@ -38,56 +39,46 @@ import {
 } from './worker-protocol.ts';
 
 const MODULE_CACHE_SIZE = 64;
+/** A leader that left its guest because it was killed (128 + SIGKILL; the engine reports its own). */
+const EXIT_KILLED = 137;
 
 type ImportFn = (...args: number[]) => unknown;
 
 export function startProcessWorker(port: ParentPort, platform: Platform): void {
   const modules = new Map<string, WebAssembly.Module>();
-  let fsServer: { server: FsServer; root?: UnionFs; captureUpper: boolean } | undefined;
+  /** The run in progress when it serves its filesystem to other processes (one run at a time). */
+  let leader: LeaderFs | undefined;
   const post = (report: WorkerReport): void => port.postMessage(report);
-  port.onMessage((message) => {
+  const handle = (message: unknown): void => {
     const request = message as WorkerRequest;
     switch (request.type) {
-      case 'run':
-        run(request, modules, platform, post).then(
-          (report) => port.postMessage(report, report.upper ? [report.upper.buffer as ArrayBuffer] : []),
-          (error: unknown) =>
-            post({ type: 'exit', id: request.id, exitCode: EXIT_ENGINE_ERROR, error: String(error) }),
-        );
+      case 'run': {
+        const drain = (): void => {
+          for (let m = port.receiveSync?.(); m; m = port.receiveSync?.()) handle(m.message);
+        };
+        const own = request.serveFs
+          ? new LeaderFs(request.id, new Int32Array(request.control), drain)
+          : undefined;
+        leader = own;
+        run(request, modules, platform, post, own)
+          .finally(() => {
+            if (leader === own) leader = undefined;
+          })
+          .then(
+            (report) => port.postMessage(report, report.upper ? [report.upper.buffer as ArrayBuffer] : []),
+            (error: unknown) =>
+              post({ type: 'exit', id: request.id, exitCode: EXIT_ENGINE_ERROR, error: String(error) }),
+          );
         return;
-      case 'serve-fs':
-        void buildVfs(request.mounts, platform, request.captureUpper).then(({ vfs, root }) => {
-          const server = new FsServer(vfs, request.bell);
-          fsServer = { server, ...(root ? { root } : {}), captureUpper: request.captureUpper };
-          for (const channel of pendingChannels.splice(0)) server.attach(channel);
-          void server.run();
-        });
-        return;
+      }
       case 'fs-attach':
-        if (fsServer) fsServer.server.attach(request.channel);
-        else pendingChannels.push(request.channel);
+      case 'fs-detach':
+        // Late messages of an ended run find no leader (or another run id) and are dropped.
+        leader?.onMessage(request);
         return;
-      case 'fs-detach': {
-        fsServer?.server.detach(request.id);
-        const i = pendingChannels.findIndex((c) => c.id === request.id);
-        if (i >= 0) pendingChannels.splice(i, 1);
-        return;
-      }
-      case 'fs-close': {
-        const served = fsServer;
-        served?.server.stop();
-        const capture =
-          served?.captureUpper && served.root ? diffTar(served.root) : Promise.resolve(undefined);
-        capture.then(
-          (upper) =>
-            port.postMessage({ type: 'fs-closed', ...(upper ? { upper } : {}) }, upper ? [upper.buffer] : []),
-          (error: unknown) => post({ type: 'fs-closed', error: String(error) }),
-        );
-        return;
-      }
     }
-  });
-  const pendingChannels: FsChannelTransfer[] = [];
+  };
+  port.onMessage(handle);
   post({ type: 'ready' });
 }
 
@@ -149,18 +140,12 @@ function stdioFd(spec: StdioSpec, input: boolean, bell: SabDoorbell): Fd {
   return input ? new PipeReadFd(pipe, bell) : new PipeWriteFd(pipe, bell);
 }
 
-/** Sleeps while the process is paused. */
-function pauseGate(control: Int32Array): () => void {
-  return () => {
-    while (Atomics.load(control, CONTROL_STATE) === STATE_PAUSED) {
-      Atomics.wait(control, CONTROL_STATE, STATE_PAUSED);
-    }
-  };
-}
-
 /** Wraps every import so a paused process stops at its next syscall. */
-function gated(imports: Record<string, unknown>, control: Int32Array): Record<string, unknown> {
-  const gate = pauseGate(control);
+function gated(
+  imports: Record<string, unknown>,
+  control: Int32Array,
+  gate: () => void,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(imports)) {
     if (typeof value !== 'function') {
@@ -258,10 +243,12 @@ async function run(
   modules: Map<string, WebAssembly.Module>,
   platform: Platform,
   post: (report: WorkerReport) => void,
+  leader: LeaderFs | undefined,
 ): Promise<ExitReport> {
   const { id } = request;
-  const bell = new SabDoorbell(request.bell);
+  const bell = new GuestDoorbell(request.bell, leader, platform.collectGarbage);
   const control = new Int32Array(request.control);
+  const gate = controlGate(control, leader);
   const stdio = [
     stdioFd(request.stdio[0], true, bell),
     stdioFd(request.stdio[1], false, bell),
@@ -279,6 +266,7 @@ async function run(
       const built = await buildVfs(request.mounts, platform, request.captureUpper);
       vfs = built.vfs;
       root = built.root;
+      leader?.start(vfs);
     }
     wasi = new Wasi({
       args: [...request.args],
@@ -291,12 +279,12 @@ async function run(
       randomFill: platform.randomFill,
       doorbell: bell,
       ...(request.net && platform.receiveMessageSync
-        ? { net: new GuestNet(request.net, bell, platform.receiveMessageSync) }
+        ? { net: new GuestNet(request.net, bell, platform.receiveMessageSync, platform.writeSocketSync) }
         : {}),
     });
     const imports: Record<string, Record<string, unknown>> = {};
     for (const [ns, fns] of Object.entries(wasi.imports as Record<string, Record<string, unknown>>)) {
-      imports[ns] = gated(fns, control);
+      imports[ns] = gated(fns, control, gate);
     }
     if (request.processImports) {
       const fds = wasi.fds;
@@ -309,13 +297,14 @@ async function run(
           cwd: request.cwd,
           bell,
           post,
+          ...(leader ? { service: () => leader.check() } : {}),
         }),
         control,
+        gate,
       );
     }
     memoryImports(request, imports);
     // Loop headers of an instrumented module call this (pause-points.ts): compute-bound pause.
-    const gate = pauseGate(control);
     imports[PAUSE_IMPORT_MODULE] = {
       [PAUSE_IMPORT_NAME]: () => {
         if (Atomics.load(control, CONTROL_STATE) !== STATE_RUNNING) gate();
@@ -335,6 +324,7 @@ async function run(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     writeMessage(stdio[2], `berth: cannot execute: ${message}\n`);
+    leader?.end();
     if (wasi) wasi.fds.closeAll();
     else for (const fd of stdio) fd.close();
     return { type: 'exit', id, exitCode: EXIT_CANNOT_EXECUTE, error: message };
@@ -345,10 +335,15 @@ async function run(
   try {
     exitCode = wasi.start(instance);
   } catch (error) {
-    trap = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    exitCode = EXIT_TRAP;
-    writeMessage(stdio[2], `berth: wasm trap: ${trap}\n`);
+    if (error instanceof GuestUnwind) {
+      exitCode = EXIT_KILLED;
+    } else {
+      trap = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      exitCode = EXIT_TRAP;
+      writeMessage(stdio[2], `berth: wasm trap: ${trap}\n`);
+    }
   }
+  leader?.end();
   // Every fd the process still holds (stdio, pipes, dups) closes once, so pipe readers see EOF.
   wasi.fds.closeAll();
   const upper = request.captureUpper && root ? await diffTar(root) : undefined;

@@ -23,10 +23,23 @@ export type MountSpec =
 
 export type StdioSpec = { readonly type: 'pipe'; readonly pipe: PipeTransfer } | { readonly type: 'null' };
 
-/** Cells of the process control block (`RunRequest.control`, an Int32Array). */
+/**
+ * Cells of the process control block (`RunRequest.control`, an Int32Array). CONTROL_STATE is a
+ * bit set the guest's thread checks with one load at every import and pause point: 0 is the fast
+ * path; any bit sends it to the gate (worker-main.ts).
+ */
 export const CONTROL_STATE = 1;
 export const STATE_RUNNING = 0;
 export const STATE_PAUSED = 1;
+/** A member process posted a filesystem request, or a channel was attached (serving leader). */
+export const FLAG_SERVE = 2;
+/** Killed: leave the guest at its next check so the writable layer can still be handed back. */
+export const FLAG_UNWIND = 4;
+/** Whether the leader serves its filesystem to channels: SERVER_NONE, SERVING or GONE. */
+export const CONTROL_SERVER = 0;
+export const SERVER_NONE = 0;
+export const SERVER_SERVING = 1;
+export const SERVER_GONE = 2;
 
 export interface RunRequest {
   readonly type: 'run';
@@ -45,8 +58,13 @@ export interface RunRequest {
   /** This process's control block (pause state). */
   readonly control: SharedArrayBuffer;
   readonly captureUpper: boolean;
-  /** Set in a multi-process container: the filesystem is served by a filesystem worker. */
+  /** Set for a member of a multi-process container: the filesystem is its leader's, over this. */
   readonly fs?: FsChannelTransfer;
+  /**
+   * The leader of a container whose filesystem other processes may share (exec, proc_spawn): it
+   * keeps its Vfs in its own worker and serves it to channels attached later (`fs-attach`).
+   */
+  readonly serveFs?: boolean;
   /** The module imports "berth" process functions (berth_proc.h). */
   readonly processImports: boolean;
   /** The container's network (shims/net); its MessagePort is in the transfer list. */
@@ -75,23 +93,19 @@ export interface KillRequest {
   readonly signal: number;
 }
 
-/** Engine -> worker: become the filesystem worker of a multi-process container. */
-export interface ServeFsRequest {
-  readonly type: 'serve-fs';
-  readonly mounts: readonly MountSpec[];
-  readonly captureUpper: boolean;
-  readonly bell: DoorbellTransfer;
-}
+/**
+ * Engine -> serving leader (run `runId`): one more process shares the filesystem over `channel`.
+ * Taken by the leader's event loop before the guest starts, else synchronously at its next check.
+ */
 export interface AttachFsRequest {
   readonly type: 'fs-attach';
+  readonly runId: number;
   readonly channel: FsChannelTransfer;
 }
-export interface CloseFsRequest {
-  readonly type: 'fs-close';
-}
-/** Engine -> filesystem worker: the process on channel `id` ended. */
+/** Engine -> serving leader: the process on channel `id` ended. */
 export interface DetachFsRequest {
   readonly type: 'fs-detach';
+  readonly runId: number;
   readonly id: number;
 }
 
@@ -106,13 +120,8 @@ export interface ExitReport {
   readonly upper?: Uint8Array;
 }
 
-export type WorkerRequest = RunRequest | ServeFsRequest | AttachFsRequest | CloseFsRequest | DetachFsRequest;
-export type WorkerReport =
-  | ExitReport
-  | SpawnRequest
-  | KillRequest
-  | { readonly type: 'ready' }
-  | { readonly type: 'fs-closed'; readonly upper?: Uint8Array; readonly error?: string };
+export type WorkerRequest = RunRequest | AttachFsRequest | DetachFsRequest;
+export type WorkerReport = ExitReport | SpawnRequest | KillRequest | { readonly type: 'ready' };
 
 /** Docker's exit codes for failures before or outside the guest's own exit. */
 export const EXIT_ENGINE_ERROR = 125;
