@@ -76,6 +76,21 @@ static int header(const char *p, const char *end, const char *name, char *out, s
   return 0;
 }
 
+/* The next blank-separated word of [*p, end) into out (cap bytes with its NUL); 0 when there is
+ * none or it is too long. */
+static int token(const char **p, const char *end, char *out, size_t cap) {
+  const char *q = *p;
+  while (q < end && (*q == ' ' || *q == '\t')) q++;
+  const char *w = q;
+  while (q < end && *q != ' ' && *q != '\t') q++;
+  size_t n = (size_t)(q - w);
+  if (n == 0 || n >= cap) return 0;
+  memcpy(out, w, n);
+  out[n] = 0;
+  *p = q;
+  return 1;
+}
+
 /* Answers every complete request in c->in. */
 static void process_input(Conn *c) {
   size_t off = 0;
@@ -103,12 +118,10 @@ static void process_input(Conn *c) {
       break;
     }
     char method[16], path[1024], version[16];
-    char line[1100];
-    size_t ll = strcspn(start, "\r\n");
-    if (ll >= sizeof line) ll = sizeof line - 1;
-    memcpy(line, start, ll);
-    line[ll] = 0;
-    if (sscanf(line, "%15s %1023s %15s", method, path, version) != 3 || strncmp(version, "HTTP/1.", 7) != 0) {
+    const char *line = start, *line_end = memchr(start, '\n', (size_t)(end - start));
+    if (line_end > line && line_end[-1] == '\r') line_end--;
+    if (!token(&line, line_end, method, sizeof method) || !token(&line, line_end, path, sizeof path) ||
+        !token(&line, line_end, version, sizeof version) || strncmp(version, "HTTP/1.", 7) != 0) {
       simple_error(c, "400 Bad Request");
       break;
     }

@@ -3,6 +3,7 @@
 // ports, and the MessagePort to its main process's worker. Requests from the worker are served
 // here; new connections are pushed to the worker (post, count, ring: see shims/net/guest-net.ts).
 
+import { HostOutlet } from '../../shims/net/host-outlet.ts';
 import { createWire } from '../../shims/net/wire.ts';
 import {
   ERRNO_ADDRINUSE,
@@ -225,8 +226,10 @@ export class ContainerNet implements ProcessNetwork {
       { bell: this.hub.bell.transfer(), address: hostSide },
       { bell: this.bell!, address: guestSide },
     );
-    deliver(guestEnd);
-    const bridge = bridgeHostSocket(socket, hostEnd, this.hub);
+    // Where the socket has an fd, the guest's worker writes its answers to it directly.
+    const outlet = socket.fd !== undefined ? new HostOutlet() : undefined;
+    deliver(outlet ? { ...guestEnd, outlet: { fd: socket.fd!, cell: outlet.buffer } } : guestEnd);
+    const bridge = bridgeHostSocket(socket, hostEnd, this.hub, outlet);
     this.bridges.add(bridge);
     void bridge.done.then(() => this.bridges.delete(bridge));
   }

@@ -13,6 +13,7 @@
 
 import { SabDoorbell } from '../../shims/process/doorbell.ts';
 import { SabPipe } from '../../shims/process/sab-pipe.ts';
+import type { HostOutlet } from '../../shims/net/host-outlet.ts';
 import type { WireEnd } from '../../shims/net/net-protocol.ts';
 import { SpaceWant } from '../../shims/net/wire.ts';
 import type { HostSocket } from './host-tcp.ts';
@@ -77,7 +78,17 @@ export class BridgeHub {
   }
 }
 
-export function bridgeHostSocket(socket: HostSocket, end: WireEnd, hub: BridgeHub): Bridge {
+/**
+ * `outlet`: the guest may write to the socket's fd itself (host-outlet.ts); the bridge then
+ * takes only what the guest could not write (a full socket) from the ring, and holds the fd's
+ * closing until the guest is out of a write.
+ */
+export function bridgeHostSocket(
+  socket: HostSocket,
+  end: WireEnd,
+  hub: BridgeHub,
+  outlet?: HostOutlet,
+): Bridge {
   const fromGuest = new SabPipe(end.rx);
   const toGuest = new SabPipe(end.tx);
   const peer = new SabDoorbell(end.peerBell);
@@ -88,6 +99,10 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, hub: BridgeHu
   let hostEnded = false;
   let writing = false;
   let ended = false;
+  /** Chunks given to the socket and not yet flushed to the OS (only counted with an outlet). */
+  let inFlight = 0;
+  /** The socket's close, waiting for the guest to finish a direct write. */
+  let pendingClose: (() => void) | undefined;
 
   const finishInbound = () => {
     if (!toGuest.writerClosed) {
@@ -119,18 +134,31 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, hub: BridgeHu
     else socket.resume();
   };
 
+  /** Nothing held by the engine any more: the guest may write directly again. */
+  const release = () => {
+    if (!writing && inFlight === 0 && fromGuest.available() === 0) outlet!.release();
+  };
+  const flushed = () => {
+    inFlight--;
+    release();
+  };
+
   const outbound = () => {
     while (!writing) {
-      const chunk = fromGuest.readChunk();
-      if (!chunk) {
-        if (fromGuest.writerClosed && !ended) {
+      // Closed is read before the fill level: bytes written just before the close are seen.
+      const writerClosed = fromGuest.writerClosed;
+      if (fromGuest.available() === 0) {
+        if (writerClosed && !ended) {
           ended = true;
           socket.end();
-        }
+        } else if (outlet?.engineHolds) release();
         return;
       }
+      outlet?.claim();
+      const chunk = fromGuest.readChunk()!;
       if (guestWantsSpace.take()) peer.ringThreads();
-      if (!socket.write(chunk)) {
+      if (outlet) inFlight++;
+      if (!socket.write(chunk, outlet && flushed)) {
         writing = true;
         void socket.drained().then(() => {
           writing = false;
@@ -141,19 +169,25 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, hub: BridgeHu
   };
 
   const pump: Pump = () => {
+    if (pendingClose && outlet!.closable) {
+      const proceed = pendingClose;
+      pendingClose = undefined;
+      proceed();
+    }
     if (closed) return;
     if (pending.length > 0) inbound();
     outbound();
   };
 
+  // `chunk` is lent for the call only (a shared read buffer): what waits is copied.
   socket.onData((chunk) => {
     if (closed) return;
     if (pending.length === 0) {
       const n = toGuest.write(chunk);
       if (n > 0) hub.ringSoon(peer);
       if (n === chunk.length) return;
-      pending.push(chunk.subarray(n));
-    } else pending.push(chunk);
+      pending.push(chunk.slice(n));
+    } else pending.push(chunk.slice());
     socket.pause();
     inbound();
   });
@@ -175,10 +209,24 @@ export function bridgeHostSocket(socket: HostSocket, end: WireEnd, hub: BridgeHu
     resolveDone();
   };
   socket.onClose(shutdown);
+  if (outlet) {
+    socket.holdClose((proceed) => {
+      if (outlet.close()) proceed();
+      else pendingClose = proceed; // the guest rings the hub when its write is over
+    });
+  }
   hub.add(pump);
   return {
     done,
+    // Only once the guest's worker is gone (ContainerNet.close): nobody is inside a write.
     abort: () => {
+      outlet?.forceClose();
+      if (pendingClose) {
+        // A close waited for a write the terminated guest never finished.
+        const proceed = pendingClose;
+        pendingClose = undefined;
+        proceed();
+      }
       socket.destroy();
       shutdown();
     },

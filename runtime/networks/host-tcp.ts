@@ -7,14 +7,28 @@ import { BerthError } from '../errors.ts';
 export interface HostSocket {
   readonly remoteAddress: string;
   readonly remotePort: number;
-  /** False when the socket's own buffer is full: wait for drained() before writing more. */
-  write(chunk: Uint8Array): boolean;
+  /**
+   * The OS file descriptor, when the platform has one a worker can write to (host-outlet.ts);
+   * then the bridge guards its closing with holdClose().
+   */
+  readonly fd?: number;
+  /**
+   * False when the socket's own buffer is full: wait for drained() before writing more.
+   * `flushed` runs once the chunk is in the OS's hands.
+   */
+  write(chunk: Uint8Array, flushed?: () => void): boolean;
   drained(): Promise<void>;
+  /**
+   * Runs `hook` before the socket's fd is closed, whoever closes it (an error, destroy()); the
+   * close proceeds when the hook calls `proceed`.
+   */
+  holdClose(hook: (proceed: () => void) => void): void;
   /** Half-close: no more bytes from us. */
   end(): void;
   destroy(): void;
   pause(): void;
   resume(): void;
+  /** Starts reading. `chunk` is valid during the call only (copy what you keep). */
   onData(handler: (chunk: Uint8Array) => void): void;
   onEnd(handler: () => void): void;
   onClose(handler: () => void): void;

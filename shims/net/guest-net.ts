@@ -5,6 +5,7 @@
 // the common case (nothing new) costs one atomic load.
 
 import type { Doorbell } from '../wasi/fd.ts';
+import type { WriteSocketSync } from './host-outlet.ts';
 import type { NetMessage, NetReply, NetRequest, NetSpec, ReceiveSync, WireEnd } from './net-protocol.ts';
 
 type Request = NetRequest extends infer R ? (R extends NetRequest ? Omit<R, 'id'> : never) : never;
@@ -20,6 +21,8 @@ export class GuestNet {
     readonly spec: NetSpec,
     readonly bell: Doorbell,
     private readonly receive: ReceiveSync,
+    /** Writes to a host socket's fd from this thread (Node); without it bytes go via the engine. */
+    readonly writeSocket?: WriteSocketSync,
   ) {
     this.pushed = new Int32Array(spec.inbox);
   }

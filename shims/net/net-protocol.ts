@@ -7,6 +7,7 @@
 
 import type { DoorbellTransfer } from '../process/doorbell.ts';
 import type { PipeTransfer } from '../process/sab-pipe.ts';
+import type { OutletTransfer } from './host-outlet.ts';
 
 /** An IPv4 address as dotted text, and a port in host order. */
 export interface SocketAddress {
@@ -29,6 +30,8 @@ export interface WireEnd {
   readonly txWant: SharedArrayBuffer;
   readonly local: SocketAddress;
   readonly peer: SocketAddress;
+  /** The peer is a host socket this end may write to directly (host-outlet.ts). */
+  readonly outlet?: OutletTransfer;
 }
 
 /** A listening socket the engine opened before the process started (LISTEN_FDS). */

@@ -16,6 +16,7 @@ import {
   type Result,
 } from '../wasi/fd.ts';
 import type { GuestNet } from './guest-net.ts';
+import { HostOutlet } from './host-outlet.ts';
 import { SpaceWant } from './wire.ts';
 import {
   ERRNO_INVAL,
@@ -54,8 +55,13 @@ export class SocketFd extends Fd {
   private peerBell: SabDoorbell | undefined;
   private rxWant: SpaceWant | undefined;
   private txWant: SpaceWant | undefined;
+  /** Set when the peer is a host socket the guest may write to itself (host-outlet.ts). */
+  private outlet: HostOutlet | undefined;
+  private outletFd = -1;
   private shutRd = false;
   private shutWr = false;
+  /** readiness()'s answer, refilled on every call (poll_oneoff reads it at once). */
+  private readonly ready: Readiness = { readable: false, nbytes: 0, writable: false, hangup: false };
   /** Socket options the guest set (WASIX sock_set_opt_*), echoed back by the getters. */
   readonly options = new Map<number, bigint>();
 
@@ -92,6 +98,10 @@ export class SocketFd extends Fd {
     this.peerBell = new SabDoorbell(end.peerBell);
     this.rxWant = new SpaceWant(end.rxWant);
     this.txWant = new SpaceWant(end.txWant);
+    if (end.outlet && this.net.writeSocket) {
+      this.outlet = new HostOutlet(end.outlet.cell);
+      this.outletFd = end.outlet.fd;
+    }
     this.local = end.local;
     this.peer = end.peer;
   }
@@ -150,13 +160,15 @@ export class SocketFd extends Fd {
     if (!rx) return { errno: ERRNO_NOTCONN };
     if (into.length === 0 || this.shutRd) return { errno: ERRNO_SUCCESS, value: 0 };
     for (;;) {
-      const seq = this.bell.seq();
-      const closed = rx.writerClosed;
       const n = rx.read(into);
       if (n > 0) {
         if (this.rxWant!.take()) this.peerBell!.ring();
         return { errno: ERRNO_SUCCESS, value: n };
       }
+      // Empty: now the careful order (seq, then closed, then the fill level) before waiting.
+      const seq = this.bell.seq();
+      const closed = rx.writerClosed;
+      if (rx.available() > 0) continue;
       if (closed) return { errno: ERRNO_SUCCESS, value: 0 };
       if (this.flags & FDFLAG_NONBLOCK) return { errno: ERRNO_AGAIN };
       this.bell.wait(seq, Number.POSITIVE_INFINITY);
@@ -168,6 +180,16 @@ export class SocketFd extends Fd {
     if (!tx) return { errno: ERRNO_NOTCONN };
     if (this.shutWr) return { errno: ERRNO_PIPE };
     let done = 0;
+    // Straight into the host socket when nothing queued in the ring could be overtaken.
+    const outlet = this.outlet;
+    if (outlet && data.length > 0 && tx.available() === 0 && outlet.begin()) {
+      const n = this.net.writeSocket!(this.outletFd, data);
+      const rest = n < data.length;
+      if (outlet.end(rest)) this.peerBell!.ring();
+      if (!rest) return { errno: ERRNO_SUCCESS, value: n };
+      // Full or failed: the rest goes through the ring, the engine writes it (and meets the error).
+      if (n > 0) done = n;
+    }
     while (done < data.length) {
       const seq = this.bell.seq();
       if (tx.readerClosed) return done > 0 ? { errno: ERRNO_SUCCESS, value: done } : { errno: ERRNO_PIPE };
@@ -191,8 +213,9 @@ export class SocketFd extends Fd {
     if (!this.rx) return { errno: ERRNO_NOTCONN };
     // MSG_PEEK would need a look into the ring without taking; no guest of ours uses it.
     if (riFlags & RIFLAG_PEEK) return { errno: ERRNO_NOTSUP };
-    const first = into.findIndex((b) => b.length > 0);
-    if (first < 0) return { errno: ERRNO_SUCCESS, value: { size: 0, roFlags: 0 } };
+    let first = 0;
+    while (first < into.length && into[first]!.length === 0) first++;
+    if (first === into.length) return { errno: ERRNO_SUCCESS, value: { size: 0, roFlags: 0 } };
     const r = this.read(into[first]!);
     if (r.errno) return { errno: r.errno };
     let size = r.value!;
@@ -249,12 +272,12 @@ export class SocketFd extends Fd {
       this.txWant!.raise();
       space = tx.space();
     }
-    return {
-      readable: nbytes > 0 || eof,
-      nbytes: nbytes > 0 ? nbytes : space,
-      writable: space > 0 || tx.readerClosed,
-      hangup: eof && nbytes === 0 && (tx.readerClosed || this.shutWr),
-    };
+    const r = this.ready;
+    r.readable = nbytes > 0 || eof;
+    r.nbytes = nbytes > 0 ? nbytes : space;
+    r.writable = space > 0 || tx.readerClosed;
+    r.hangup = eof && nbytes === 0 && (tx.readerClosed || this.shutWr);
+    return r;
   }
 
   override close(): void {

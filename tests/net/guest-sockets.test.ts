@@ -35,6 +35,31 @@ function exchange(port: number, data: Uint8Array | string): Promise<Buffer> {
   });
 }
 
+/** Resumes `s` and collects exactly `n` bytes from it. */
+function readBytes(s: Socket, n: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const onData = (c: Buffer) => {
+      chunks.push(c);
+      got += c.length;
+      if (got < n) return;
+      s.off('data', onData);
+      s.off('error', reject);
+      s.pause();
+      const all = Buffer.concat(chunks);
+      if (got > n) s.unshift(all.subarray(n));
+      resolve(all.subarray(0, n));
+    };
+    s.on('data', onData);
+    s.on('error', reject);
+    s.resume();
+  });
+}
+
+const pattern = (size: number, seed: number) =>
+  Buffer.from(new Uint8Array(size).map((_, i) => (i * seed + (i >> 13)) & 255));
+
 function listenOnHost(handler: (s: Socket) => void): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {
     const srv = createServer(handler);
@@ -59,6 +84,41 @@ describe('pre-opened listeners (LISTEN_FDS) and -p', () => {
     const back = await exchange(port, big);
     expect(back.length).toBe(big.length);
     expect(Buffer.compare(back, Buffer.from(big))).toBe(0);
+  });
+
+  it('a client that stops reading: the guest bytes wait in order, then flow directly again', async () => {
+    // The guest writes into the host socket itself until it is full, then through the engine,
+    // which hands the socket back once it has flushed: the echo must come back in order.
+    const g = await h.start('slow', server, ['echo'], { publish: ['80'] });
+    await g.waitFor(/ready 1/);
+    const s = connect({ host: '127.0.0.1', port: hostPort(g, 80) });
+    await new Promise((r) => s.once('connect', r));
+    s.pause();
+    const big = pattern(6 << 20, 13);
+    s.write(big);
+    await new Promise((r) => setTimeout(r, 400));
+    const back = await readBytes(s, big.length);
+    expect(Buffer.compare(back, big)).toBe(0);
+    for (const word of ['after', 'the', 'hand-over']) {
+      s.write(word);
+      expect(String(await readBytes(s, word.length))).toBe(word);
+    }
+    s.destroy();
+  });
+
+  it('a client that resets in the middle of an answer does not disturb the next one', async () => {
+    const g = await h.start('reset', server, ['echo'], { publish: ['80'] });
+    await g.waitFor(/ready 1/);
+    const port = hostPort(g, 80);
+    for (let round = 0; round < 3; round++) {
+      const s = connect({ host: '127.0.0.1', port });
+      await new Promise((r) => s.once('connect', r));
+      s.on('error', () => {});
+      s.write(pattern(8 << 20, 7 + round));
+      expect((await readBytes(s, 64 << 10)).length).toBe(64 << 10);
+      s.resetAndDestroy();
+      expect(String(await exchange(port, `still here ${round}`))).toBe(`still here ${round}`);
+    }
   });
 
   it('announces the listeners in the environment', async () => {

@@ -29,10 +29,12 @@ export const pollSyscalls = (ctx: WasiContext) => {
       // Clock deadlines on the monotonic clock, computed once (NEVER for fd subscriptions).
       const start = clock.monotonicNs();
       const deadlines: bigint[] = [];
+      let hasClock = false;
       for (let i = 0; i < nsubs; i++) {
         const at = inPtr + i * subscription.size;
         const tag = subscription.tag(mem.view, at);
         if (tag === d.EVENTTYPE_CLOCK) {
+          hasClock = true;
           const id = subscription.clockId(mem.view, at);
           const timeout = subscription.clockTimeout(mem.view, at);
           const now = clockNow(ctx, id);
@@ -50,17 +52,18 @@ export const pollSyscalls = (ctx: WasiContext) => {
 
       for (;;) {
         const seq = doorbell.seq();
-        const now = clock.monotonicNs();
+        // Only clocks need the time (a server polling its sockets has none).
+        const now = hasClock ? clock.monotonicNs() : 0n;
         const view = mem.view;
         let nevents = 0;
         let nearest = NEVER;
         for (let i = 0; i < nsubs; i++) {
           const at = inPtr + i * subscription.size;
-          const userdata = subscription.userdata(view, at);
           const tag = subscription.tag(view, at);
           const out = outPtr + nevents * event.size;
           if (tag === d.EVENTTYPE_CLOCK) {
             const due = deadlines[i]!;
+            const userdata = subscription.userdata(view, at);
             if (due === UNKNOWN_CLOCK) event.write(view, out, userdata, d.ERRNO_INVAL, tag, 0, 0);
             else if (due <= now) event.write(view, out, userdata, d.ERRNO_SUCCESS, tag, 0, 0);
             else {
@@ -71,15 +74,17 @@ export const pollSyscalls = (ctx: WasiContext) => {
             continue;
           }
           const fd = fds.get(subscription.fd(view, at));
-          if (fd === undefined) event.write(view, out, userdata, d.ERRNO_BADF, tag, 0, 0);
+          if (fd === undefined)
+            event.write(view, out, subscription.userdata(view, at), d.ERRNO_BADF, tag, 0, 0);
           else if (!hasRights(fd.rightsBase, d.RIGHT_POLL_FD_READWRITE)) {
-            event.write(view, out, userdata, d.ERRNO_NOTCAPABLE, tag, 0, 0);
+            event.write(view, out, subscription.userdata(view, at), d.ERRNO_NOTCAPABLE, tag, 0, 0);
           } else {
             const r = fd.readiness();
             const ready = r.hangup || (tag === d.EVENTTYPE_FD_READ ? r.readable : r.writable);
             if (!ready) continue;
             const flags = r.hangup ? d.EVENTRWFLAGS_FD_READWRITE_HANGUP : 0;
-            event.write(view, out, userdata, d.ERRNO_SUCCESS, tag, r.nbytes, flags);
+            // The 64-bit userdata (a BigInt) is read only for the events written.
+            event.write(view, out, subscription.userdata(view, at), d.ERRNO_SUCCESS, tag, r.nbytes, flags);
           }
           nevents++;
         }
