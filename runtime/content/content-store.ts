@@ -25,7 +25,39 @@ export interface ContentWriter {
   abort(): Promise<void>;
   /** Keeps the partial data for a later resume (`offset`) and releases it. */
   close(): Promise<void>;
+  /**
+   * Optional (Node's disk store): appends the body of a plain-HTTP GET read straight from its
+   * socket on the thread that writes and hashes the blob. The caller still commits or closes.
+   */
+  appendFromHttp?(
+    req: HttpIngestRequest,
+    onProgress: (received: number) => void,
+    signal?: AbortSignal,
+  ): Promise<HttpIngestOutcome>;
 }
+
+/** A GET to send on a fresh connection (`head`: request line and headers, CRLF-terminated). */
+export interface HttpIngestRequest {
+  readonly host: string;
+  readonly port: number;
+  readonly head: string;
+  /** Bytes already in the file (a resume): the answer must be a 206 from here, else 200. */
+  readonly offset: number;
+  /** The blob's full size. */
+  readonly size: number;
+  /** Give up when nothing arrives for this long, ms. */
+  readonly idleMs: number;
+}
+
+export type HttpIngestOutcome =
+  /** The whole body was appended: `received` bytes (size - offset). */
+  | { readonly kind: 'complete'; readonly received: number }
+  /** The connection failed midway: `received` bytes were appended (a valid prefix: resumable). */
+  | { readonly kind: 'interrupted'; readonly received: number; readonly message: string }
+  /** Not an answer taken here; nothing was appended. */
+  | { readonly kind: 'declined'; readonly status: number; readonly message: string }
+  /** Writing the file failed. */
+  | { readonly kind: 'failed'; readonly received: number; readonly message: string; readonly code?: string };
 
 export interface ContentStore {
   has(digest: Digest): Promise<boolean>;
@@ -38,6 +70,12 @@ export interface ContentStore {
   writer(expected: Digest, size?: number): Promise<ContentWriter>;
   /** Optional hint: about `bytes` of blobs are about to be written (a pull), so prepare for them. */
   prepareWrites?(bytes: number): void;
+  /**
+   * Optional: how many blobs fed by appendFromHttp the store takes in at full speed at once (its
+   * hashing threads). More at once only splits the same cores; fewer lets the next blob go to
+   * whichever thread frees up first.
+   */
+  readonly httpIngestThreads?: number;
   delete(digest: Digest): Promise<void>;
   list(): Promise<Digest[]>;
 }

@@ -4,16 +4,26 @@
 //   <root>/tmp/                 temp files of atomic writes (same filesystem, so rename is atomic)
 // Every read re-hashes the file (node:crypto, so a few GB/s); every write is temp + fsync + rename.
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import * as net from 'node:net';
 import { mkdir, open, readdir, readFile, rename, stat, truncate, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DigestMismatchError, InvalidStateError, NotFoundError } from '../errors.ts';
 import { createSha256, type Digest, digestHex, digestOf, parseDigest, verifyDigest } from '../oci/digest.ts';
-import { blobNotFound, type ContentStore, type ContentWriter } from './content-store.ts';
+import {
+  blobNotFound,
+  type ContentStore,
+  type ContentWriter,
+  type HttpIngestOutcome,
+  type HttpIngestRequest,
+} from './content-store.ts';
+import { ingestHttpBody } from './node-http-body-ingest.ts';
 import { tempName, writeFileAtomic } from './node-atomic-file.ts';
 import { type FileLock, tryLock } from './node-file-lock.ts';
 import {
   type IngestWorker,
+  maxWorkers as maxIngestWorkers,
   pickIngestWorker,
   prewarmIngestWorker,
   releaseIngestWorker,
@@ -95,12 +105,9 @@ export class NodeContentStore implements ContentStore {
   }
 
   async size(digest: Digest): Promise<number | undefined> {
-    try {
-      return (await stat(this.blobPath(digest))).size;
-    } catch (e) {
-      if (errno(e) === 'ENOENT') return undefined;
-      throw e;
-    }
+    // Sync: a stat is microseconds, while the thread pool's queue (busy with a pull's writes and
+    // fsyncs) made each one cost milliseconds, and a pull asks for every blob in turn.
+    return statSync(this.blobPath(digest), { throwIfNoEntry: false })?.size;
   }
 
   async get(digest: Digest): Promise<Uint8Array> {
@@ -141,6 +148,11 @@ export class NodeContentStore implements ContentStore {
     await this.ready();
     await writeFileAtomic(path, bytes, this.tmpDir, digestHex(digest));
     return digest;
+  }
+
+  /** This thread and the helper threads. */
+  get httpIngestThreads(): number {
+    return 1 + maxIngestWorkers();
   }
 
   /** A hint that `bytes` of blobs are about to be written: big ones start a helper thread now. */
@@ -249,6 +261,21 @@ export class NodeContentStore implements ContentStore {
       },
       abort: () => finish(false),
       close: () => finish(true),
+      appendFromHttp: async (req: HttpIngestRequest, onProgress, signal) => {
+        if (done) throw new InvalidStateError(`blob ${expected}: write after commit or abort`);
+        await flush();
+        const outcome = await new Promise<HttpIngestOutcome>((resolve) => {
+          const handle = ingestHttpBody({ net, fs }, req, fh.fd, hash, onProgress, (o) => {
+            signal?.removeEventListener('abort', cancel);
+            resolve(o);
+          });
+          const cancel = () => handle.cancel('aborted');
+          signal?.addEventListener('abort', cancel, { once: true });
+          if (signal?.aborted) cancel();
+        });
+        if (outcome.kind !== 'declined') written += outcome.received;
+        return outcome;
+      },
     };
   }
 
@@ -294,6 +321,12 @@ export class NodeContentStore implements ContentStore {
         if (done) throw new InvalidStateError(`blob ${expected}: write after commit or abort`);
         written += chunk.byteLength;
         await ingest.write(chunk, owned);
+      },
+      appendFromHttp: async (req, onProgress, signal) => {
+        if (done) throw new InvalidStateError(`blob ${expected}: write after commit or abort`);
+        const outcome = await ingest.fetch(req, onProgress, signal);
+        if (outcome.kind !== 'declined') written += outcome.received;
+        return outcome;
       },
       commit: async () => {
         if (done) throw new InvalidStateError(`blob ${expected}: already committed or aborted`);

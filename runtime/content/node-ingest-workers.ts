@@ -8,16 +8,38 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { HttpIngestOutcome, HttpIngestRequest } from './content-store.ts';
+import { ingestHttpBody } from './node-http-body-ingest.ts';
 
-/** The worker: plain JS evaluated in the thread, so no separate bundle entry is needed. */
+/**
+ * The worker: plain JS evaluated in the thread, so no separate bundle entry is needed. It also
+ * reads plain-HTTP blob bodies from their sockets itself ('fetch', node-http-body-ingest.ts).
+ */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
+const net = require('node:net');
 const { createHash } = require('node:crypto');
+const ingestHttpBody = ${ingestHttpBody.toString()};
 const open = new Map();
 parentPort.on('message', (m) => {
   let w = open.get(m.id);
   try {
+    if (m.op === 'fetch') {
+      if (!w || w.error) {
+        const e = w && w.error;
+        parentPort.postMessage({ id: m.id, op: 'fetched', outcome: { kind: 'failed', received: 0, message: e ? e.message : 'blob not open', code: e && e.code } });
+        return;
+      }
+      w.fetch = ingestHttpBody({ net, fs }, m.req, w.fd, w.hash,
+        (received) => parentPort.postMessage({ id: m.id, op: 'progress', bytes: received }),
+        (outcome) => { w.fetch = undefined; parentPort.postMessage({ id: m.id, op: 'fetched', outcome }); });
+      return;
+    }
+    if (m.op === 'cancel') {
+      if (w && w.fetch) w.fetch.cancel(m.reason);
+      return;
+    }
     if (m.op === 'open') {
       w = { fd: -1, hash: createHash('sha256'), error: undefined };
       open.set(m.id, w);
@@ -84,16 +106,19 @@ parentPort.on('message', (m) => {
 
 interface Reply {
   id: number;
-  op: 'written' | 'done';
+  op: 'written' | 'done' | 'progress' | 'fetched';
   bytes?: number;
   hex?: string;
   error?: { message: string; code?: string };
+  outcome?: HttpIngestOutcome;
 }
 
 /** A helper thread and the blobs it is writing. */
 export interface IngestWorker {
   readonly worker: Worker;
   active: number;
+  /** Its thread runs (worker 'online'): until then a blob given to it waits ~30 ms for the boot. */
+  online: boolean;
   readonly handlers: Map<number, (r: Reply) => void>;
 }
 
@@ -105,13 +130,16 @@ let slots: IngestWorker[] | undefined;
 let nextId = 1;
 
 /** Helper threads for ingest: one fewer than the cores (this thread hashes too), at most two. */
-function maxWorkers(): number {
+export function maxWorkers(): number {
   return Math.max(0, Math.min(2, availableParallelism() - 1));
 }
 
 function spawn(): IngestWorker {
   const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
-  const slot: IngestWorker = { worker, active: 0, handlers: new Map() };
+  const slot: IngestWorker = { worker, active: 0, online: false, handlers: new Map() };
+  worker.once('online', () => {
+    slot.online = true;
+  });
   worker.on('message', (r: Reply) => slot.handlers.get(r.id)?.(r));
   worker.on('error', (e) => {
     for (const h of slot.handlers.values()) h({ id: 0, op: 'done', error: { message: String(e) } });
@@ -126,9 +154,19 @@ export function prewarmIngestWorker(): void {
   if (!slots?.length && maxWorkers() > 0) spawn();
 }
 
+/** Resolves once a helper thread runs (starting one if none); false on a machine without helpers. */
+export async function ingestWorkerOnline(): Promise<boolean> {
+  prewarmIngestWorker();
+  const slot = slots?.[0];
+  if (!slot) return false;
+  if (!slot.online) await new Promise((r) => slot.worker.once('online', r));
+  return true;
+}
+
 /**
  * The helper thread that should take a new big blob, or undefined when the calling thread
- * should. Ties go to a helper: the calling thread also receives the network traffic. The blob is
+ * should. Ties go to a helper once it runs (the calling thread also has the network traffic and
+ * the rest of the command), to the calling thread while the helper still boots. The blob is
  * counted on the helper at once (pass it to WorkerBlobWrite, or to releaseIngestWorker).
  */
 export function pickIngestWorker(inlineActive: number): IngestWorker | undefined {
@@ -138,7 +176,7 @@ export function pickIngestWorker(inlineActive: number): IngestWorker | undefined
     undefined,
   );
   if ((!best || best.active > 0) && existing.length < maxWorkers()) best = spawn();
-  if (!best || inlineActive < best.active) return undefined;
+  if (!best || inlineActive < best.active || (inlineActive === best.active && !best.online)) return undefined;
   if (best.active++ === 0) best.worker.ref();
   return best;
 }
@@ -167,6 +205,7 @@ export class WorkerBlobWrite {
   private wake: (() => void) | undefined;
   private finished: ((r: Reply) => void) | undefined;
   private failure: Error | undefined;
+  private fetching: { progress(bytes: number): void; done(o: HttpIngestOutcome): void } | undefined;
 
   constructor(worker: IngestWorker, path: string, resume: number) {
     this.slot = worker;
@@ -174,8 +213,18 @@ export class WorkerBlobWrite {
       if (r.op === 'written') {
         this.inFlight -= r.bytes ?? 0;
         this.wake?.();
+      } else if (r.op === 'progress') {
+        this.fetching?.progress(r.bytes ?? 0);
+      } else if (r.op === 'fetched') {
+        this.fetching?.done(r.outcome ?? { kind: 'failed', received: 0, message: 'no outcome' });
       } else {
         if (r.error) this.failure ??= errorOf(r);
+        // A worker that died mid-fetch: the fetch ends too (its prefix is not trusted).
+        this.fetching?.done({
+          kind: 'failed',
+          received: 0,
+          message: r.error?.message ?? 'ingest worker failed',
+        });
         this.wake?.();
         this.finished?.(r);
       }
@@ -199,6 +248,32 @@ export class WorkerBlobWrite {
         this.wake = r;
       });
     }
+  }
+
+  /**
+   * Appends the body of a plain-HTTP GET, read from its socket by the worker itself (see
+   * node-http-body-ingest.ts). `signal` cancels it (an 'interrupted' outcome).
+   */
+  fetch(
+    req: HttpIngestRequest,
+    onProgress: (received: number) => void,
+    signal?: AbortSignal,
+  ): Promise<HttpIngestOutcome> {
+    this.send();
+    return new Promise<HttpIngestOutcome>((resolve) => {
+      const cancel = () => this.slot.worker.postMessage({ op: 'cancel', id: this.id, reason: 'aborted' });
+      signal?.addEventListener('abort', cancel, { once: true });
+      this.fetching = {
+        progress: onProgress,
+        done: (o) => {
+          this.fetching = undefined;
+          signal?.removeEventListener('abort', cancel);
+          resolve(o);
+        },
+      };
+      this.slot.worker.postMessage({ op: 'fetch', id: this.id, req });
+      if (signal?.aborted) cancel();
+    });
   }
 
   private send(): void {

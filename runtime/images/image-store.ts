@@ -95,6 +95,11 @@ export class ImageStore {
       .sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || a.id.localeCompare(b.id));
   }
 
+  /** Whether the canonical `registry/repo:tag` key names an image (the index alone; a pull asks). */
+  async hasTag(key: string): Promise<boolean> {
+    return (await this.index.read()).tags[key] !== undefined;
+  }
+
   /** Like resolve(), but undefined for a missing image. */
   async find(input: string): Promise<ImageRecord | undefined> {
     let data = await this.index.read();

@@ -4,14 +4,17 @@
 // resumes it with a Range request.
 
 import { RegistryError } from '../errors.ts';
-import type { ContentStore } from '../content/content-store.ts';
+import type { ContentStore, ContentWriter } from '../content/content-store.ts';
 import type { Descriptor } from '../oci/manifest.ts';
 import { causeText } from './authorizer.ts';
 import type { RepositoryClient } from './repository-client.ts';
 import type { HttpReadResult, HttpResponse } from './transport.ts';
 
 /** The part of the content store a pull needs. */
-export type BlobSink = Pick<ContentStore, 'has' | 'get' | 'put' | 'writer' | 'prepareWrites'>;
+export type BlobSink = Pick<
+  ContentStore,
+  'has' | 'get' | 'put' | 'writer' | 'prepareWrites' | 'httpIngestThreads'
+>;
 
 export type DownloadProgress = (current: number, total: number) => void;
 
@@ -24,16 +27,22 @@ export class InterruptedDownloadError extends RegistryError {
   }
 }
 
-/** Downloads `desc` from `repo` into `sink`, resuming a partial download when there is one. */
+/**
+ * Downloads `desc` from `repo` into `sink`, resuming a partial download when there is one.
+ * `onBodyEnd` is called once all bytes are in, before the store verifies and publishes them.
+ */
 export async function downloadBlob(
   repo: RepositoryClient,
   desc: Descriptor,
   sink: BlobSink,
   onProgress: DownloadProgress = () => {},
   signal?: AbortSignal,
+  onBodyEnd: () => void = () => {},
 ): Promise<void> {
   let writer = await sink.writer(desc.digest, desc.size);
   let received = writer.offset;
+  if (writer.appendFromHttp && (await plainDownload(repo, desc, writer, onProgress, signal, onBodyEnd)))
+    return;
   let res: HttpResponse;
   try {
     res = await repo.getBlob(desc.digest, received, signal);
@@ -94,11 +103,70 @@ export async function downloadBlob(
     }
     throw e;
   }
+  onBodyEnd();
   try {
     await writer.commit();
   } catch (e) {
     await writer.abort().catch(() => {});
     throw e;
+  }
+}
+
+/**
+ * The fast path of a plain-HTTP registry reached without a proxy: the store's writer reads the
+ * body from a connection of its own, on the thread that hashes and writes it (no HTTP client,
+ * no copy between threads). True when the blob is stored; false when that answer was not a plain
+ * body (401, a redirect, an error…) and nothing was written: the ordinary request follows.
+ */
+async function plainDownload(
+  repo: RepositoryClient,
+  desc: Descriptor,
+  writer: ContentWriter,
+  onProgress: DownloadProgress,
+  signal: AbortSignal | undefined,
+  onBodyEnd: () => void,
+): Promise<boolean> {
+  const start = writer.offset;
+  const get = await repo.plainBlobGet(desc.digest, start);
+  if (!get || !writer.appendFromHttp) return false;
+  onProgress(start, desc.size);
+  const outcome = await writer.appendFromHttp(
+    { ...get, offset: start, size: desc.size },
+    (n) => onProgress(start + n, desc.size),
+    signal,
+  );
+  if (outcome.kind === 'declined') return false;
+  const received = start + outcome.received;
+  if (outcome.kind === 'interrupted') {
+    await writer.close();
+    throw new InterruptedDownloadError(
+      `download of ${desc.digest} from ${repo.name} interrupted after ${received} of ${desc.size} bytes: ${outcome.message} (pull again to resume)`,
+      received,
+    );
+  }
+  if (outcome.kind === 'failed') {
+    await writer.abort();
+    throw new BlobStoreError(`blob ${desc.digest}: cannot store it: ${outcome.message}`, outcome.code);
+  }
+  onProgress(received, desc.size);
+  onBodyEnd();
+  try {
+    await writer.commit();
+  } catch (e) {
+    await writer.abort().catch(() => {});
+    throw e;
+  }
+  return true;
+}
+
+/** Writing a downloaded blob to the store failed (disk full, permissions): `errno` says why. */
+export class BlobStoreError extends Error {
+  readonly code = 'BERTH_BLOB_STORE' as const;
+  readonly errno: string | undefined;
+  constructor(message: string, errno?: string) {
+    super(message);
+    this.name = 'BlobStoreError';
+    this.errno = errno;
   }
 }
 

@@ -5,6 +5,7 @@
 
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import type { HttpBody, HttpBodyReader, HttpReadResult, HttpRequestInit, HttpResponse } from './transport.ts';
 
 export interface NodeHttpOptions {
@@ -124,6 +125,35 @@ function bodyOf(msg: IncomingMessage): HttpBody {
   return { getReader, cancel };
 }
 
+/**
+ * Fails a request whose connection moved no bytes either way for `idleMs` (waiting for headers,
+ * between body chunks, or an upload that stalls). A coarse check of the socket's byte counts
+ * instead of socket.setTimeout, which re-arms a timer on every read: measurable at hundreds of
+ * reads per layer.
+ */
+function watchIdle(socket: Socket, idleMs: number, onIdle: () => void): ReturnType<typeof setInterval> {
+  // Bytes actually sent: bytesWritten also counts what still waits in the socket's buffer.
+  const moved = () => socket.bytesRead + socket.bytesWritten - socket.writableLength;
+  let seen = moved();
+  let since = Date.now();
+  const timer = setInterval(
+    () => {
+      const now = Date.now();
+      const n = moved();
+      if (n !== seen) {
+        seen = n;
+        since = now;
+      } else if (now - since >= idleMs) {
+        clearInterval(timer);
+        onIdle();
+      }
+    },
+    Math.max(10, Math.min(1000, idleMs / 4)),
+  );
+  timer.unref();
+  return timer;
+}
+
 export function createNodeHttpFetch(opts: NodeHttpOptions) {
   const agentOpts = { keepAlive: true, maxSockets: 16 };
   const agents = { 'http:': new HttpAgent(agentOpts), 'https:': new HttpsAgent(agentOpts) };
@@ -141,10 +171,13 @@ export function createNodeHttpFetch(opts: NodeHttpOptions) {
         headers,
         agent: agents[url.protocol as 'http:' | 'https:'],
         signal: init.signal,
-        timeout: opts.idleTimeout,
       });
       let connectTimer: ReturnType<typeof setTimeout> | undefined;
+      let idleTimer: ReturnType<typeof setInterval> | undefined;
       req.on('socket', (socket) => {
+        idleTimer = watchIdle(socket, opts.idleTimeout, () =>
+          req.destroy(new Error(`no answer for ${opts.idleTimeout} ms`)),
+        );
         if (!socket.connecting) return;
         connectTimer = setTimeout(
           () => req.destroy(new Error(`connect timeout after ${opts.connectTimeout} ms`)),
@@ -152,7 +185,7 @@ export function createNodeHttpFetch(opts: NodeHttpOptions) {
         );
         socket.once('connect', () => clearTimeout(connectTimer));
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer for ${opts.idleTimeout} ms`)));
+      req.on('close', () => clearInterval(idleTimer));
       req.on('error', (e) => {
         clearTimeout(connectTimer);
         reject(e);

@@ -6,7 +6,7 @@
 import type { Dispatcher } from 'undici';
 import { createNodeHttpFetch } from './node-http-fetch.ts';
 import { type ProxyEnv, proxyFor } from './proxy-env.ts';
-import type { Fetcher, HttpResponse } from './transport.ts';
+import type { Fetcher, HttpRequestInit, HttpResponse } from './transport.ts';
 
 export interface NodeFetcherOptions {
   env?: ProxyEnv;
@@ -40,8 +40,10 @@ export function createNodeFetcher(opts: NodeFetcherOptions = {}): Fetcher {
     // undici's own fetch (not the global one) so its dispatcher option is honoured.
     return (await fetch(url, { ...init, dispatcher: agent } as never)) as unknown as HttpResponse;
   };
-  return (url, init) => {
+  const idle = { idleMs: Math.max(timeouts.headersTimeout, timeouts.bodyTimeout) };
+  const fetcher = (url: string, init?: HttpRequestInit) => {
     const proxy = proxyFor(url, env);
     return proxy ? viaProxy(proxy, url, init ?? {}) : direct(url, init);
   };
+  return Object.assign(fetcher, { direct: (url: string) => (proxyFor(url, env) ? undefined : idle) });
 }

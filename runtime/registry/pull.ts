@@ -24,6 +24,8 @@ export interface ImageTagger {
     target: string,
     options: { pulled?: boolean; platform?: ImagePlatform },
   ): Promise<unknown>;
+  /** Optional: whether `name` (canonical `registry/repo:tag`) names an image here already. */
+  hasTag?(name: string): Promise<boolean>;
 }
 
 export interface PullOptions {
@@ -75,11 +77,18 @@ async function sourcesFrom(
 /**
  * A manifest already stored is read locally (verified by the store): by digest directly, by tag
  * after a HEAD tells the digest — so an up-to-date pull costs one small request, as in Docker.
+ * Without `probe` (a tag not known here: the manifest is almost surely new) it GETs at once, as
+ * skopeo does, saving the HEAD's round trip.
  */
-async function manifestFrom(source: Source, reference: string, content: BlobSink): Promise<FetchedManifest> {
+async function manifestFrom(
+  source: Source,
+  reference: string,
+  content: BlobSink,
+  probe = true,
+): Promise<FetchedManifest> {
   let digest: Digest | undefined = isDigest(reference) ? reference : undefined;
   let mediaType = '';
-  if (!digest) {
+  if (!digest && probe) {
     const head = await source.repo.headManifest(reference).catch(() => undefined);
     digest = head?.digest;
     mediaType = head?.mediaType ?? '';
@@ -100,11 +109,12 @@ async function firstManifest(
   sources: Source[],
   reference: string,
   content: BlobSink,
+  probe = true,
 ): Promise<[FetchedManifest, number]> {
   let lastError: unknown;
   for (let i = 0; i < sources.length; i++) {
     try {
-      return [await manifestFrom(sources[i]!, reference, content), i];
+      return [await manifestFrom(sources[i]!, reference, content, probe), i];
     } catch (e) {
       // A mirror may lack the image or be down: Docker falls back to the origin.
       if (!sources[i]!.endpoint.mirror) throw e;
@@ -153,6 +163,7 @@ async function fetchBlob(
   progress: ProgressSink,
   id: string | undefined,
   signal?: AbortSignal,
+  onBodyEnd?: () => void,
 ): Promise<void> {
   let lastError: unknown;
   for (const source of sources) {
@@ -167,7 +178,7 @@ async function fetchBlob(
     // A resumed partial that turns out bad is thrown away; one fresh try from the same source.
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await downloadBlob(source.repo, desc, sink, onProgress, signal);
+        await downloadBlob(source.repo, desc, sink, onProgress, signal, onBodyEnd);
         return;
       } catch (e) {
         lastError = e;
@@ -191,7 +202,10 @@ export async function pullImage(
   const reference = ref.digest ?? ref.tag ?? 'latest';
   const endpoints = pullEndpoints(ref.registry, ctx.config, ctx.endpointOptions);
   const all = await sourcesFrom(ctx, endpoints, 0, ref.repository);
-  const [top, servedBy] = await firstManifest(all, reference, stores.content);
+  const tagName =
+    ref.tag !== undefined ? canonicalString({ ...ref, digest: undefined }) : canonicalString(ref);
+  const probe = ref.digest !== undefined || !stores.images.hasTag || (await stores.images.hasTag(tagName));
+  const [top, servedBy] = await firstManifest(all, reference, stores.content, probe);
   const sources = all.slice(servedBy);
   const platform = opts.platform ?? WASM_PLATFORM;
   const name = familiarString(ref);
@@ -226,23 +240,9 @@ export async function pullImage(
   let downloaded = false;
   content.prepareWrites?.(manifest.layers.reduce((n, l) => n + l.size, 0));
 
-  // Config first: small, and it must agree with the layers before they are fetched.
-  if (!(await content.has(manifest.config.digest))) {
-    await fetchBlob(sources, manifest.config, content, progress, undefined, opts.signal);
-    downloaded = true;
-  }
-  const config = isWasmArtifactConfig(manifest.config.mediaType)
-    ? wasmArtifactConfig(manifest)
-    : parseImageConfig(await content.get(manifest.config.digest));
-  if (
-    !isWasmArtifactConfig(manifest.config.mediaType) &&
-    config.rootfs.diff_ids.length !== manifest.layers.length
-  ) {
-    throw new RegistryError(
-      `${name}: config lists ${config.rootfs.diff_ids.length} layers but the manifest has ${manifest.layers.length}`,
-    );
-  }
-
+  // The config and the layers download together (the config is one more round trip before the
+  // first layer byte otherwise); a config that disagrees with the manifest stops the layers.
+  const configStored = await content.has(manifest.config.digest);
   const pending: Descriptor[] = [];
   for (const layer of manifest.layers) {
     if (await content.has(layer.digest)) {
@@ -252,21 +252,88 @@ export async function pullImage(
       progress({ kind: 'layer', id: shortId(layer.digest), status: 'Pulling fs layer' });
     }
   }
-  await runLimited(pending, opts.concurrency ?? DEFAULT_CONCURRENCY, async (layer) => {
-    const id = shortId(layer.digest);
-    await fetchBlob(sources, layer, content, progress, id, opts.signal);
-    progress({ kind: 'layer', id, status: 'Verifying Checksum' });
-    progress({ kind: 'layer', id, status: 'Download complete' });
-    progress({ kind: 'layer', id, status: 'Pull complete' });
-  });
+  const layersAbort = new AbortController();
+  const stop = () => layersAbort.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  if (opts.signal?.aborted) stop();
+  // Blobs a store reads from their own sockets are as many at once as it has hashing threads, so
+  // each next layer goes to the thread that frees up first (an even split of the cores).
+  const plain = sources[0]?.repo.session.plainGets === true && content.httpIngestThreads !== undefined;
+  const limit = opts.concurrency ?? (plain ? content.httpIngestThreads! : DEFAULT_CONCURRENCY);
+  // A layer frees its slot once its bytes are in, so the next one downloads while it is synced
+  // and renamed; its completion is awaited with the rest.
+  const completions: Promise<void>[] = [];
+  let firstFailure: { error: unknown } | undefined;
+  const downloads = runLimited(
+    pending,
+    limit,
+    (layer) =>
+      new Promise<void>((slotFree, fail) => {
+        const id = shortId(layer.digest);
+        const done = fetchBlob(sources, layer, content, progress, id, layersAbort.signal, slotFree).then(
+          () => {
+            progress({ kind: 'layer', id, status: 'Verifying Checksum' });
+            progress({ kind: 'layer', id, status: 'Download complete' });
+            progress({ kind: 'layer', id, status: 'Pull complete' });
+          },
+        );
+        completions.push(done);
+        done.then(slotFree, (e) => {
+          firstFailure ??= { error: e };
+          fail(e);
+          // A layer failing after its slot was freed stops the others too.
+          layersAbort.abort(e);
+        });
+      }),
+  );
+  // Every download has ended (stored, or its partial kept or dropped) before the pull returns.
+  const layersDone = downloads.then(
+    async () => {
+      await Promise.allSettled(completions);
+      if (firstFailure) throw firstFailure.error;
+    },
+    async (e) => {
+      await Promise.allSettled(completions);
+      throw firstFailure ? firstFailure.error : e;
+    },
+  );
+  // Handled here too: a layer may fail while the config is still awaited.
+  layersDone.catch(() => {});
+  let config: ImageConfig;
+  try {
+    if (!configStored) {
+      await fetchBlob(sources, manifest.config, content, progress, undefined, opts.signal);
+      downloaded = true;
+    }
+    config = isWasmArtifactConfig(manifest.config.mediaType)
+      ? wasmArtifactConfig(manifest)
+      : parseImageConfig(await content.get(manifest.config.digest));
+    if (
+      !isWasmArtifactConfig(manifest.config.mediaType) &&
+      config.rootfs.diff_ids.length !== manifest.layers.length
+    ) {
+      throw new RegistryError(
+        `${name}: config lists ${config.rootfs.diff_ids.length} layers but the manifest has ${manifest.layers.length}`,
+      );
+    }
+  } catch (e) {
+    // Layers already stored stay (valid blobs, gc takes them); partial ones are kept for a resume.
+    layersAbort.abort(e);
+    await layersDone.catch(() => {});
+    opts.signal?.removeEventListener('abort', stop);
+    throw e;
+  }
+  try {
+    await layersDone;
+  } finally {
+    opts.signal?.removeEventListener('abort', stop);
+  }
   downloaded ||= pending.length > 0;
 
   // Manifests last: an image is visible only once all it names is stored.
   const hadManifest = await content.has(manifestFetched.digest);
   await content.put(manifestFetched.bytes, manifestFetched.digest);
   if (top !== manifestFetched) await content.put(top.bytes, top.digest);
-  const tagName =
-    ref.tag !== undefined ? canonicalString({ ...ref, digest: undefined }) : canonicalString(ref);
   await stores.images.tag(tagName, top.digest, { pulled: true, platform });
   downloaded ||= !hadManifest;
 

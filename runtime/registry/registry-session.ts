@@ -7,6 +7,15 @@ import type { RegistryEndpoint } from './endpoints.ts';
 import { registryFailure } from './registry-errors.ts';
 import type { Fetcher, HttpResponse } from './transport.ts';
 
+/** A plain-HTTP GET ready to send on a connection of its own (RegistrySession.plainGet). */
+export interface PlainGet {
+  readonly host: string;
+  readonly port: number;
+  /** Request line and headers, CRLF-terminated. */
+  readonly head: string;
+  readonly idleMs: number;
+}
+
 export interface SessionRequest {
   readonly method?: string;
   /** A path under the base URL (`/v2/…`) or an absolute URL (an upload Location). */
@@ -65,6 +74,40 @@ export class RegistrySession {
       if (!retry) return res;
       await res.body?.cancel();
     }
+  }
+
+  /**
+   * A GET that another thread may send on a plain-HTTP connection of its own: the request head
+   * with this session's authorization. Undefined for https, a proxied URL, or a fetcher that
+   * cannot say (the browser's). A 401 or redirect it meets is left to send() (the caller falls
+   * back), so the challenge is answered as always.
+   */
+  async plainGet(
+    path: string,
+    scopes: readonly string[],
+    extra: Record<string, string> = {},
+  ): Promise<PlainGet | undefined> {
+    const url = new URL(this.url(path));
+    const direct = url.protocol === 'http:' ? this.fetcher.direct?.(url.toString()) : undefined;
+    if (!direct) return undefined;
+    const auth = await this.authorizer.header(scopes);
+    const headers: Record<string, string> = { Host: url.host, 'User-Agent': 'berth/0.1', ...extra };
+    if (auth) headers.Authorization = auth;
+    headers.Connection = 'close';
+    const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+    if (lines.some((l) => /[\r\n]/.test(l.slice(0, -2)))) return undefined;
+    return {
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(url.port || 80),
+      head: `GET ${url.pathname}${url.search} HTTP/1.1\r\n${lines.join('')}\r\n`,
+      idleMs: direct.idleMs,
+    };
+  }
+
+  /** Whether plainGet can give requests for this endpoint. */
+  get plainGets(): boolean {
+    const url = this.endpoint.baseUrl;
+    return url.startsWith('http:') && this.fetcher.direct?.(url) !== undefined;
   }
 
   /** Pings `/v2/` so a login can check credentials before saving them. */

@@ -6,7 +6,7 @@ import { type Digest, digestOf, isDigest } from '../oci/digest.ts';
 import { DigestMismatchError, NotFoundError, UnsupportedError } from '../errors.ts';
 import { assertSupportedManifestType, MANIFEST_ACCEPT, MediaType } from '../oci/media-types.ts';
 import { errorFromResponse, registryFailure } from './registry-errors.ts';
-import { type RegistrySession, readBounded } from './registry-session.ts';
+import { type PlainGet, type RegistrySession, readBounded } from './registry-session.ts';
 import type { HttpResponse } from './transport.ts';
 
 /** Manifests larger than this are refused unread (containerd and Docker use 4 MiB too). */
@@ -123,6 +123,15 @@ export class RepositoryClient {
     if (res.status === 404) return false;
     if (res.ok) return true;
     throw await errorFromResponse(res, `blob ${digest} in ${this.name}`);
+  }
+
+  /** The blob GET as a plain-HTTP request another thread can send itself (see RegistrySession.plainGet). */
+  plainBlobGet(digest: Digest, offset: number): Promise<PlainGet | undefined> {
+    return this.session.plainGet(
+      this.path('blobs', digest),
+      this.pullScopes,
+      offset > 0 ? { Range: `bytes=${offset}-` } : {},
+    );
   }
 
   /** GETs a blob from `offset` on; the caller checks 200 (whole blob) versus 206 (the rest). */

@@ -38,7 +38,13 @@ export interface HttpRequestInit {
   readonly signal?: AbortSignal;
 }
 
-export type Fetcher = (url: string, init?: HttpRequestInit) => Promise<HttpResponse>;
+export type Fetcher = ((url: string, init?: HttpRequestInit) => Promise<HttpResponse>) & {
+  /**
+   * Node only: set when `url` is reached straight (no proxy), so a blob download may open its own
+   * plain-HTTP connection on the thread that stores it; gives the idle timeout to keep.
+   */
+  readonly direct?: (url: string) => { readonly idleMs: number } | undefined;
+};
 
 // A Response fits HttpResponse at run time; only getReader's overloads confuse the type checker.
 export const browserFetcher: Fetcher = (url, init) =>

@@ -92,6 +92,37 @@ describe('pull failures', () => {
     expect(await content.list()).toEqual([]);
   });
 
+  it('a config that disagrees with the manifest stops the layers downloading with it; nothing tagged', async () => {
+    // The manifest of a 3-layer image with the config of a 1-layer one.
+    const three = buildImage({
+      layers: [{ a: '1' }, { b: '2' }, { c: '3' }],
+      randomBytesPerLayer: 1_200_000,
+    });
+    const one = buildImage();
+    const manifest = { ...three.manifest, config: one.manifest.config };
+    const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
+    const mixed: BuiltImage = {
+      ...three,
+      manifest,
+      manifestBytes,
+      manifestDigest: sha(manifestBytes),
+      configBytes: one.configBytes,
+      blobs: new Map([...three.blobs, ...one.blobs]),
+    };
+    await pushImage(
+      context(),
+      parseReference(`${reg.host}/bad/mixed:v1`),
+      local(mixed),
+      await seededStore(mixed),
+    );
+    const { err, content, tags } = await pullFrom(reg.host, 'bad/mixed:v1');
+    expect(err?.message).toMatch(/config lists 1 layers but the manifest has 3/);
+    expect(await content.has(mixed.manifestDigest)).toBe(false);
+    expect(await tags.list()).toEqual([]);
+    // Layers that did complete are valid blobs; none is stored under a wrong digest.
+    for (const d of await content.list()) expect(sha(await content.get(d))).toBe(d);
+  });
+
   it('blob whose bytes do not match its digest: refused, nothing stored', async () => {
     peer.fault = { kind: 'corrupt-blobs' };
     const { err, content, tags } = await pullFrom(peer.host, 'bad/app:v1');

@@ -23,8 +23,8 @@ export interface FaultyPeer {
   readonly host: string;
   readonly url: string;
   fault: Fault;
-  /** Requests seen: method, path and the Range header. */
-  readonly seen: { method: string; path: string; range?: string }[];
+  /** Requests seen: method, path, the Range and Connection headers. */
+  readonly seen: { method: string; path: string; range?: string; connection?: string }[];
   /** Most blob GETs in flight at once. */
   readonly maxBlobsInFlight: number;
   stop(): Promise<void>;
@@ -43,7 +43,12 @@ export async function startFaultyPeer(
   });
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = req.url ?? '/';
-    seen.push({ method: req.method ?? 'GET', path, range: req.headers.range });
+    seen.push({
+      method: req.method ?? 'GET',
+      path,
+      range: req.headers.range,
+      connection: req.headers.connection,
+    });
     const f = peer.fault;
     if (f.kind === 'manifest' && path.includes('/manifests/') && req.method === 'GET') {
       if (typeof f.body === 'function') {

@@ -103,13 +103,14 @@ describe('push then pull against docker-registry', () => {
     expect(await repo.headManifest('a')).toBeUndefined();
   });
 
-  it('downloads layers concurrently: up to 6 at a time by default, or as many as asked', async () => {
+  it('downloads layers concurrently (up to 6 by default, or as many as asked), the config alongside', async () => {
     const img = buildImage({ layers: [{ a: '1' }, { b: '2' }, { c: '3' }, { d: '4' }, { e: '5' }] });
     const ref = `${reg.host}/conc/img:1`;
     await pushImage(context(), parseReference(ref), local(img), await seededStore(img));
+    // Blobs in flight: the layers allowed at once, plus the config.
     for (const [concurrency, expected] of [
-      [undefined, 5],
-      [3, 3],
+      [undefined, 6],
+      [3, 4],
     ] as const) {
       const peer = await startFaultyPeer(reg.url, { kind: 'slow-blobs', delayMs: 150 });
       try {
