@@ -38,6 +38,10 @@ const cjs = {
   // byte of a bundle is read at each start (undici alone is 1 MB; only proxies use it). In a
   // CommonJS bundle their require() runs only when the module using them first runs.
   external: ['undici', 'dockerfile-ast'],
+  // Whitespace and syntax only (names stay, so stack traces read; sourcemaps are linked): a third
+  // less to read at each start, and less source every worker keeps for lazy compilation.
+  minifyWhitespace: true,
+  minifySyntax: true,
   define: { 'import.meta.url': '__berth_bundle_url' },
   banner: { js: "const __berth_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
 };
