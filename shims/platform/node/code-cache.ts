@@ -5,9 +5,9 @@
 // bundles are CommonJS and compiled here with vm.Script, the API that can produce and consume one.
 //
 // The cache lives in the user's cache directory (BERTH_CODE_CACHE names another one, or `off`),
-// one file per bundle and command, keyed by the bundle's size and mtime and by Node's version: a
-// rebuilt bundle or another Node never meets a stale cache (V8 also checks the source and its
-// flags, and rejects a mismatch; we then write a new one). Files are written whole (temp file
+// one file per bundle (by path) and command, keyed by the bundle's size and mtime and by Node's
+// version: a rebuilt bundle or another Node never meets a stale cache (V8 also checks the source
+// and its flags, and rejects a mismatch; we then write a new one). Files are written whole (temp file
 // and rename), so concurrent `berth` processes never read a torn cache.
 
 import fs from 'node:fs';
@@ -34,10 +34,17 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   return join(base, 'berth', 'code-cache');
 }
 
+/** FNV-1a of a path: two checkouts (or installs) of berth keep caches of their own. */
+function pathKey(path: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}
+
 function cacheFileOf(dir: string, bundle: string, name: string): { path: string; prefix: string } {
   const st = fs.statSync(bundle);
   const base = bundle.slice(bundle.lastIndexOf('/') + 1).replace(/\.c?js$/, '');
-  const prefix = `${base}.${name}.`;
+  const prefix = `${base}-${pathKey(bundle)}.${name}.`;
   const key = `${st.size}-${Math.floor(st.mtimeMs)}-${process.version}-${process.arch}`;
   return { path: join(dir, `${prefix}${key}.v8`), prefix };
 }
