@@ -70,7 +70,13 @@ async function streamFromEngine(
   });
   try {
     return await client.stream(
-      { op, container: id },
+      {
+        op,
+        container: id,
+        ...(op === 'start' && o.tty && process.stdout.isTTY
+          ? { terminal: { columns: process.stdout.columns, rows: process.stdout.rows } }
+          : {}),
+      },
       {
         stdout: (c) => void process.stdout.write(c),
         stderr: (c) => void (o.tty ? process.stdout : process.stderr).write(c),

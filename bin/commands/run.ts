@@ -141,6 +141,9 @@ async function finish(code: number): Promise<number> {
 
 async function attachAndWait(e: Engine, id: string, o: Opts): Promise<number> {
   const io = attachIo(e, () => id, { interactive: o.interactive === true, tty: o.tty === true });
+  if (o.tty === true && process.stdout.isTTY) {
+    io.terminal = { columns: process.stdout.columns, rows: process.stdout.rows };
+  }
   const unforward = e.forwardSignals();
   try {
     const hosted = await e.start(id, io);

@@ -16,6 +16,27 @@ import { canStart, isActive } from './container-status.ts';
 export interface StartIo extends Partial<ProcessStdio> {
   /** Run with a shared filesystem so `exec` can join (containers the engine process hosts). */
   shareFs?: boolean;
+  /** The size of the terminal a `-t` container is attached to. */
+  terminal?: TerminalSize;
+}
+
+export interface TerminalSize {
+  columns: number;
+  rows: number;
+}
+
+/**
+ * WASI has no terminal ioctls, so a `-t` container learns its window size the way curses and
+ * shells fall back to: COLUMNS and LINES in its environment (unless the container sets them).
+ */
+export function withTerminalSize(env: string[], tty: boolean, size: TerminalSize | undefined): string[] {
+  if (!tty || !size || !(size.columns > 0) || !(size.rows > 0)) return env;
+  const has = (k: string) => env.some((e) => e.startsWith(`${k}=`));
+  return [
+    ...env,
+    ...(has('COLUMNS') ? [] : [`COLUMNS=${Math.floor(size.columns)}`]),
+    ...(has('LINES') ? [] : [`LINES=${Math.floor(size.rows)}`]),
+  ];
 }
 
 async function persist(ctx: ContainerContext, id: string, change: (rec: ContainerRecord) => ContainerRecord) {
@@ -39,7 +60,7 @@ export async function startContainer(
     throw new NotFoundError(`No such image: ${rec.Image} (used by container ${rec.Id.slice(0, 12)})`);
   const layers = await ctx.images.layers(image);
   const upper = await ctx.store.readUpper(rec.Id);
-  const env = processEnv(rec);
+  const env = withTerminalSize(processEnv(rec), rec.Config.Tty, io.terminal);
   const cwd = rec.Config.WorkingDir || '/';
   let exe: { path: string; bytes: Uint8Array };
   try {

@@ -14,6 +14,8 @@ export type EngineRequest =
       readonly container: string;
       /** Stream the container's output (and take stdin) on this connection until it ends. */
       readonly attach?: boolean;
+      /** The attached terminal's size, for a `-t` container (COLUMNS / LINES). */
+      readonly terminal?: { readonly columns: number; readonly rows: number };
     }
   | { readonly id: number; readonly op: 'attach'; readonly container: string; readonly stdin?: boolean }
   | { readonly id: number; readonly op: 'stop'; readonly container: string; readonly timeoutS?: number }

@@ -163,7 +163,7 @@ export class EngineClient {
    */
   stream(
     req:
-      | { op: 'start'; container: string }
+      | { op: 'start'; container: string; terminal?: { columns: number; rows: number } }
       | { op: 'attach'; container: string }
       | Extract<EngineCall, { op: 'exec' }>,
     io: {
@@ -201,7 +201,12 @@ export class EngineClient {
       });
       const body =
         req.op === 'start'
-          ? { op: 'start' as const, container: req.container, attach: true }
+          ? {
+              op: 'start' as const,
+              container: req.container,
+              attach: true,
+              ...(req.terminal ? { terminal: req.terminal } : {}),
+            }
           : req.op === 'exec'
             ? req
             : { op: 'attach' as const, container: req.container, stdin: io.stdin !== undefined };

@@ -167,6 +167,11 @@ export class EngineServer {
   }
 
   private checkIdle(): void {
+    // Its store was deleted (rm -rf of a BERTH_ROOT): nothing left to serve or to record into.
+    if (!fs.existsSync(this.paths.info)) {
+      void this.shutdown('its store was removed');
+      return;
+    }
     if (this.busy()) {
       this.idleSince = Date.now();
       return;
@@ -177,7 +182,7 @@ export class EngineServer {
   // --- containers ---------------------------------------------------------------------------
 
   /** Runs the container in this engine, with restart policy and attachers wired. */
-  private async launch(id: string): Promise<HostedContainer | undefined> {
+  private async launch(id: string, terminal?: StartIo['terminal']): Promise<HostedContainer | undefined> {
     const rec = await this.engine.find(id);
     const input = rec.Config.OpenStdin ? new ContainerInput() : undefined;
     const io: StartIo = {
@@ -187,6 +192,7 @@ export class EngineServer {
       stdout: (chunk) => this.broadcast(id, 'stdout', chunk),
       stderr: (chunk) => this.broadcast(id, 'stderr', chunk),
       ...(input ? { stdin: input } : {}),
+      ...(terminal ? { terminal } : {}),
     };
     const hosted = await this.engine.start(id, io);
     if (!hosted) return undefined;
@@ -384,7 +390,7 @@ export class EngineServer {
         this.delays.delete(id);
         if (req.attach) this.addAttacher(id, { conn, requestId: req.id, owner: true });
         try {
-          await this.launch(id);
+          await this.launch(id, req.terminal);
         } catch (e) {
           const set = this.attachers.get(id);
           for (const a of set ?? []) if (a.conn === conn) set!.delete(a);
