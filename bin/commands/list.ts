@@ -111,7 +111,7 @@ export function psRow(
   return row;
 }
 
-const PS_HEADERS: Record<string, string> = {
+export const PS_HEADERS: Record<string, string> = {
   ID: 'CONTAINER ID',
   Image: 'IMAGE',
   Command: 'COMMAND',

@@ -103,6 +103,11 @@ export async function downloadBlob(
     }
     throw e;
   }
+  await commitBlob(writer, onBodyEnd);
+}
+
+/** The body is all in: free the caller's slot, then verify and move the blob into place. */
+async function commitBlob(writer: ContentWriter, onBodyEnd: () => void): Promise<void> {
   onBodyEnd();
   try {
     await writer.commit();
@@ -149,13 +154,7 @@ async function plainDownload(
     throw new BlobStoreError(`blob ${desc.digest}: cannot store it: ${outcome.message}`, outcome.code);
   }
   onProgress(received, desc.size);
-  onBodyEnd();
-  try {
-    await writer.commit();
-  } catch (e) {
-    await writer.abort().catch(() => {});
-    throw e;
-  }
+  await commitBlob(writer, onBodyEnd);
   return true;
 }
 

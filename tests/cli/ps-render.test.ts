@@ -2,7 +2,7 @@
 // output must stay what the general path (every field, Go template, tabwriter) prints.
 
 import { describe, expect, test } from 'vitest';
-import { psRow, renderPs } from '../../bin/commands/list.ts';
+import { PS_HEADERS, psRow, renderPs } from '../../bin/commands/list.ts';
 import { renderList } from '../../bin/format/output.ts';
 import {
   type ContainerSummary,
@@ -62,18 +62,7 @@ function reference(recs: ContainerSummary[], o: Record<string, unknown>): string
     quiet: o.quiet === true,
     quietField: 'ID',
     defaultTable: o.size ? `${cols}\t{{.Size}}` : cols,
-    headers: {
-      ID: 'CONTAINER ID',
-      Image: 'IMAGE',
-      Command: 'COMMAND',
-      RunningFor: 'CREATED',
-      CreatedAt: 'CREATED AT',
-      Status: 'STATUS',
-      Ports: 'PORTS',
-      Names: 'NAMES',
-      Size: 'SIZE',
-      LocalVolumes: 'LOCAL VOLUMES',
-    },
+    headers: PS_HEADERS,
   });
 }
 

@@ -1,6 +1,9 @@
 // The engine killed with SIGKILL: ps tells the truth, the store is intact, the next command
-// starts a new engine, which brings back containers whose restart policy asks for it.
+// starts a new engine, which brings back containers whose restart policy asks for it. And a store
+// deleted under a running engine (rm -rf of a BERTH_ROOT, as test suites do): the engine stops its
+// containers and exits instead of serving a store that no longer exists.
 
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, cleanup, cli, engineFile, ensureBuilt, inspect, newRoot, waitFor } from './detach-harness.ts';
 
@@ -48,5 +51,24 @@ describe('engine killed with kill -9', () => {
     });
     expect(keeper.State.Pid).toBe(fresh.pid);
     expect((await inspect(root, 'plain')).State.Status).toBe('exited'); // policy no: stays down
+  });
+});
+
+describe('engine whose store is removed', () => {
+  it('exits, even while it hosts a container', async () => {
+    const doomed = newRoot();
+    try {
+      const run = await cli(doomed, ['run', '-d', 'berthbox', 'sleep', '300'], {
+        BERTH_ENGINE_IDLE_MS: '600000',
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const engine = engineFile(doomed)!;
+      expect(alive(engine.pid)).toBe(true);
+      rmSync(doomed, { recursive: true, force: true });
+      await waitFor(() => (!alive(engine.pid) ? true : undefined), 10_000);
+      expect(alive(engine.pid)).toBe(false);
+    } finally {
+      await cleanup(doomed);
+    }
   });
 });
