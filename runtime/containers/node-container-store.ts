@@ -1,7 +1,8 @@
 // Containers on disk: <root>/containers/<id>/{config.v2.json, upper.bin, container.log[.1], control/}
 // and <root>/containers/names/<name> holding the owner's id. Records are replaced with temp +
 // rename, names are claimed with O_EXCL, so several berth processes never see half a record or
-// give one name to two containers.
+// give one name to two containers. A record's temp file is made in containers/ itself, so its
+// rename changes containers/'s mtime: the listing index's generation (node-container-listing.ts).
 
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,10 @@ const RECORD = 'config.v2.json';
 const NAMES = 'names';
 /** The listing index (node-container-listing.ts); a dot name, so no container id. */
 const LISTING = '.listing';
+/** Left in containers/ by a process killed mid-write (`.tmp-<id>-<pid>-<n>`) or mid-remove. */
+const LEFTOVER = /^\.(?:tmp-[0-9a-f]+-(\d+)-\d+|[0-9a-f]+\.removing\.(\d+))$/;
+/** A leftover is removed once its process is gone and it is this old (a pid of another namespace). */
+const LEFTOVER_AGE_MS = 60_000;
 const LOG = 'container.log';
 
 /** Bytes per log file before it rotates (BERTH_LOG_MAX_BYTES overrides the 10 MiB default). */
@@ -28,6 +33,15 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.${tempCounter++}.tmp`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, path);
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 const isRecord = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -56,15 +70,51 @@ export class NodeContainerStore implements ContainerStore {
   constructor(root: string) {
     this.dir = join(root, 'containers');
     fs.mkdirSync(join(this.dir, NAMES), { recursive: true });
-    this.listing = new NodeContainerListing(join(this.dir, LISTING));
+    try {
+      // Made now, not with the first index: a new entry in containers/ would make that index stale.
+      fs.mkdirSync(join(this.dir, LISTING));
+    } catch {} // there already, or a read-only store (which lists from the records)
+    this.listing = new NodeContainerListing(this.dir, join(this.dir, LISTING));
   }
 
   private path(id: string, file = RECORD): string {
     return join(this.dir, id, file);
   }
 
+  /** The container directories (no dot names), removing leftovers of killed processes on the way. */
   private entries(): string[] {
-    return fs.readdirSync(this.dir).filter((e) => e !== NAMES && !e.startsWith('.'));
+    const out: string[] = [];
+    for (const e of fs.readdirSync(this.dir)) {
+      if (e.charCodeAt(0) !== 46 /* . */) {
+        if (e !== NAMES) out.push(e);
+      } else if (e !== LISTING) this.removeIfLeftover(e);
+    }
+    return out;
+  }
+
+  private removeIfLeftover(name: string): void {
+    const m = LEFTOVER.exec(name);
+    if (!m || processExists(Number(m[1] ?? m[2]))) return;
+    const path = join(this.dir, name);
+    try {
+      if (Date.now() - fs.lstatSync(path).mtimeMs < LEFTOVER_AGE_MS) return;
+      fs.rmSync(path, { recursive: true, force: true });
+    } catch {} // gone meanwhile, or a read-only store
+  }
+
+  /**
+   * Temp + rename with the temp file in containers/: the rename out of it changes containers/'s
+   * mtime, which tells `ps` that its index is stale.
+   */
+  private writeRecord(id: string, record: ContainerRecord): void {
+    const tmp = `${this.dir}/.tmp-${id}-${process.pid}-${tempCounter++}`;
+    fs.writeFileSync(tmp, JSON.stringify(record));
+    try {
+      fs.renameSync(tmp, this.path(id));
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
   }
 
   async list(): Promise<ContainerRecord[]> {
@@ -72,7 +122,10 @@ export class NodeContainerStore implements ContainerStore {
   }
 
   async listSummaries(): Promise<ContainerSummary[]> {
-    return this.listing.read(this.entries(), (ids) => parseRecords(this.scan(ids)).map(summarize));
+    return this.listing.read(
+      () => this.entries(),
+      (ids) => parseRecords(this.scan(ids)).map(summarize),
+    );
   }
 
   /** The text of every readable record. */
@@ -150,15 +203,17 @@ export class NodeContainerStore implements ContainerStore {
 
   async create(record: ContainerRecord): Promise<void> {
     this.claimName(record.Name.replace(/^\//, ''), record.Id);
-    this.listing.changing(() => {
-      fs.mkdirSync(join(this.dir, record.Id), { recursive: true });
-      writeFileAtomic(this.path(record.Id), JSON.stringify(record));
-    });
+    fs.mkdirSync(join(this.dir, record.Id), { recursive: true });
+    this.writeRecord(record.Id, record);
   }
 
   async save(record: ContainerRecord): Promise<void> {
     if (!fs.existsSync(join(this.dir, record.Id))) return; // removed meanwhile: never resurrect
-    this.listing.changing(() => writeFileAtomic(this.path(record.Id), JSON.stringify(record)));
+    try {
+      this.writeRecord(record.Id, record);
+    } catch (e) {
+      if (fs.existsSync(join(this.dir, record.Id))) throw e; // else removed meanwhile, as above
+    }
   }
 
   async rename(record: ContainerRecord, newName: string): Promise<void> {
@@ -177,7 +232,7 @@ export class NodeContainerStore implements ContainerStore {
     // Rename first so a concurrent reader never sees a half-deleted directory as a container.
     const doomed = join(this.dir, `.${id}.removing.${process.pid}`);
     try {
-      this.listing.changing(() => fs.renameSync(join(this.dir, id), doomed));
+      fs.renameSync(join(this.dir, id), doomed);
     } catch {
       return;
     }
