@@ -131,6 +131,13 @@ export async function startContainer(
     done: proc.exited.then(async (exit) => {
       const code = exit.exitCode;
       await ctx.networks?.detach(id);
+      if (rec.HostConfig.AutoRemove) {
+        // Removed next: recording its exit first would cost a record rewrite for nothing (a
+        // rename over a file is milliseconds on ext4), on the path of every `run --rm`.
+        ctx.hosted.delete(id);
+        await removeContainerNow(ctx, id);
+        return code;
+      }
       if (exit.upper) await ctx.store.writeUpper(id, exit.upper);
       await persist(ctx, id, (r) => ({
         ...r,
@@ -145,7 +152,6 @@ export async function startContainer(
         },
       }));
       ctx.hosted.delete(id);
-      if (rec.HostConfig.AutoRemove) await removeContainerNow(ctx, id);
       return code;
     }),
     apply(request) {
