@@ -106,6 +106,12 @@ export interface FileSystem {
   lstat(path: string): Stat | FsError;
   /** Optional fast lstat(path).type, for path walks that need no Stat (the Vfs uses it). */
   entryType?(path: string): FileType | FsError;
+  /**
+   * True when lstat of a whole path fails unless every parent is a real directory of this tree
+   * (a symlink on the way is ENOTDIR, never followed): the Vfs may then try a clean path in one
+   * lstat and walk component by component only when that fails or ends on a symlink.
+   */
+  readonly wholePathLstat?: boolean;
   readlink(path: string): string | FsError;
   /** Opens a non-symlink final component (the Vfs has resolved it). */
   open(path: string, options: OpenOptions): FileHandle | FsError;

@@ -36,6 +36,8 @@ const LAYER_INO_SPAN = 2 ** 32;
 const DIR_CACHE_LIMIT = 512;
 
 export class UnionFs implements FileSystem {
+  /** A symlink among the parents is ENOTDIR here (resolve checks isDir): see FileSystem. */
+  readonly wholePathLstat = true;
   readonly readonly = false;
   /** Merged directories by path, filled by lookups, emptied by any change. */
   private readonly dirs = new Map<string, Merged>();

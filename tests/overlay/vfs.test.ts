@@ -43,6 +43,36 @@ describe('Vfs path resolution stays inside the root', () => {
     expect(vfs.readlink('/link')).toBe('/etc');
   });
 
+  it('one-lookup resolution of clean paths answers as the component walk does', async () => {
+    const tree: Tree = {
+      etc: { passwd: 'guest', sub: { deep: 'd' } },
+      link: { '->': '/etc' },
+      fin: { '->': 'etc/passwd' },
+      dangling: { '->': '/nope' },
+    };
+    const fast = await vfsOf(tree);
+    // A second mount turns the one-lookup path off: the walk alone answers.
+    const walk = await vfsOf(tree);
+    walk.mount('/mnt', new UnionFs([await Layer.fromTar(await tarOf({ x: 'x' }))], new UpperLayer()));
+    const paths = [
+      '/etc',
+      '/etc/passwd',
+      '/etc/sub/deep',
+      '/link/passwd',
+      '/link/sub/deep',
+      '/fin',
+      '/dangling',
+    ];
+    for (const p of [...paths, '/nope', '/etc/passwd/x', '/link/nope', '/fin/x']) {
+      for (const follow of [true, false]) {
+        const a = fast.stat(p, follow);
+        const b = walk.stat(p, follow);
+        if (a instanceof FsError || b instanceof FsError) expect(code(a), `${p} ${follow}`).toBe(code(b));
+        else expect({ ...a, dev: 0 }, `${p} ${follow}`).toEqual({ ...b, dev: 0 });
+      }
+    }
+  });
+
   it('follows relative symlinks and chains, and stops loops with ELOOP', async () => {
     const vfs = await vfsOf({
       a: { b: { target: 'T' } },
