@@ -112,6 +112,8 @@ export interface FileSystem {
    * lstat and walk component by component only when that fails or ends on a symlink.
    */
   readonly wholePathLstat?: boolean;
+  /** Set when every Stat of this tree has this dev (the Vfs then need not stat a new handle). */
+  readonly constantDev?: number;
   readlink(path: string): string | FsError;
   /** Opens a non-symlink final component (the Vfs has resolved it). */
   open(path: string, options: OpenOptions): FileHandle | FsError;

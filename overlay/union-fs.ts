@@ -38,6 +38,8 @@ const DIR_CACHE_LIMIT = 512;
 export class UnionFs implements FileSystem {
   /** A symlink among the parents is ENOTDIR here (resolve checks isDir): see FileSystem. */
   readonly wholePathLstat = true;
+  /** Layer and upper inodes all report dev 0; the Vfs gives each mount its own. */
+  readonly constantDev = 0;
   readonly readonly = false;
   /** Merged directories by path, filled by lookups, emptied by any change. */
   private readonly dirs = new Map<string, Merged>();

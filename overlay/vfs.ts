@@ -207,10 +207,11 @@ export class Vfs {
       if (r.stat.type === 'symlink') return new FsError('ELOOP', 'open', path);
       if (options.directory && r.stat.type !== 'dir') return new FsError('ENOTDIR', 'open', path);
     }
-    const { follow: _follow, ...fsOptions } = options;
-    const handle = r.fs.open(r.fsPath, fsOptions);
+    // `follow` rides along: the Vfs has resolved the path, and a FileSystem ignores it.
+    const handle = r.fs.open(r.fsPath, options);
     if (handle instanceof FsError) return retag(handle, 'open', path);
-    return r.dev === handle.stat().dev ? handle : new MountedHandle(handle, r.dev);
+    const dev = r.fs.constantDev ?? handle.stat().dev;
+    return r.dev === dev ? handle : new MountedHandle(handle, r.dev);
   }
 
   readdir(path: string): DirEntry[] | FsError {
