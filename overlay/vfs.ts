@@ -197,6 +197,18 @@ export class Vfs {
 
   open(path: string, options: OpenOptions & { follow?: boolean }): FileHandle | FsError {
     const exclusive = options.create && options.exclusive;
+    // The one-lookup path of resolve(), needing only the type: an existing non-symlink of a lone
+    // union root opens without building a Stat (the tree itself checks directory / EISDIR).
+    if (!exclusive && this.mounts.size === 1 && path.length <= SHORT_PATH && CLEAN_PATH.test(path)) {
+      const root = this.rootFrame();
+      const type = root.fs.wholePathLstat && root.fs.entryType ? root.fs.entryType(path) : undefined;
+      if (typeof type === 'string' && type !== 'symlink') {
+        const handle = root.fs.open(path, options);
+        if (handle instanceof FsError) return retag(handle, 'open', path);
+        const dev = root.fs.constantDev ?? handle.stat().dev;
+        return root.dev === dev ? handle : new MountedHandle(handle, root.dev);
+      }
+    }
     const r = this.resolve(path, exclusive ? false : (options.follow ?? true), 'open');
     if (r instanceof FsError) return r;
     if (r.stat === undefined) {
