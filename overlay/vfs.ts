@@ -99,21 +99,38 @@ export class Vfs {
     return { guestPath: '/', fs: m.fs, fsPath: '/', dev: m.dev };
   }
 
+  /**
+   * The root, when `path` may be looked up there in one go: only '/' is mounted, on a tree that
+   * resolves whole paths itself (wholePathLstat), and the path is clean (absolute; no '.', '..',
+   * '//' or trailing '/') and short enough that no component can pass NAME_MAX.
+   */
+  private wholePathRoot(path: string): Frame | undefined {
+    if (this.mounts.size !== 1 || path.length <= 1 || path.length > SHORT_PATH || !CLEAN_PATH.test(path)) {
+      return undefined;
+    }
+    const root = this.rootFrame();
+    return root.fs.wholePathLstat ? root : undefined;
+  }
+
+  /** A handle `fs` opened, carrying the dev number of the mount it was opened through. */
+  private mounted(
+    handle: FileHandle | FsError,
+    fs: FileSystem,
+    dev: number,
+    path: string,
+  ): FileHandle | FsError {
+    if (handle instanceof FsError) return retag(handle, 'open', path);
+    return dev === (fs.constantDev ?? handle.stat().dev) ? handle : new MountedHandle(handle, dev);
+  }
+
   private resolve(path: string, follow: boolean, syscall: string): Resolved | FsError {
     if (tooLong(path, PATH_MAX - 1)) return new FsError('ENAMETOOLONG', syscall, path);
-    // With only '/' mounted on a tree that resolves whole paths itself, a clean absolute path
-    // (no '.', '..', '//' or trailing '/') that lstat finds through real directories, ending on
-    // no symlink to follow, is resolved: one lookup instead of one per component.
-    if (this.mounts.size === 1 && path.length > 1 && path.length <= SHORT_PATH && CLEAN_PATH.test(path)) {
-      const root = this.rootFrame();
-      if (root.fs.wholePathLstat) {
-        const st = root.fs.lstat(path);
-        if (!(st instanceof FsError) && (st.type !== 'symlink' || !follow)) {
-          return resolved(
-            { guestPath: path, fs: root.fs, fsPath: path, dev: root.dev },
-            withDev(st, root.dev),
-          );
-        }
+    // A path lstat finds in one lookup, ending on no symlink to follow, is resolved.
+    const root = this.wholePathRoot(path);
+    if (root) {
+      const st = root.fs.lstat(path);
+      if (!(st instanceof FsError) && (st.type !== 'symlink' || !follow)) {
+        return resolved({ guestPath: path, fs: root.fs, fsPath: path, dev: root.dev }, withDev(st, root.dev));
       }
     }
     const trailingSlash = path.length > 1 && path.endsWith('/');
@@ -197,17 +214,12 @@ export class Vfs {
 
   open(path: string, options: OpenOptions & { follow?: boolean }): FileHandle | FsError {
     const exclusive = options.create && options.exclusive;
-    // The one-lookup path of resolve(), needing only the type: an existing non-symlink of a lone
-    // union root opens without building a Stat (the tree itself checks directory / EISDIR).
-    if (!exclusive && this.mounts.size === 1 && path.length <= SHORT_PATH && CLEAN_PATH.test(path)) {
-      const root = this.rootFrame();
-      const type = root.fs.wholePathLstat && root.fs.entryType ? root.fs.entryType(path) : undefined;
-      if (typeof type === 'string' && type !== 'symlink') {
-        const handle = root.fs.open(path, options);
-        if (handle instanceof FsError) return retag(handle, 'open', path);
-        const dev = root.fs.constantDev ?? handle.stat().dev;
-        return root.dev === dev ? handle : new MountedHandle(handle, root.dev);
-      }
+    // The one-lookup path of resolve(), needing only the type: an existing non-symlink opens
+    // without building a Stat (the tree itself checks directory / EISDIR).
+    const root = exclusive ? undefined : this.wholePathRoot(path);
+    const type = root?.fs.entryType?.(path);
+    if (root && typeof type === 'string' && type !== 'symlink') {
+      return this.mounted(root.fs.open(path, options), root.fs, root.dev, path);
     }
     const r = this.resolve(path, exclusive ? false : (options.follow ?? true), 'open');
     if (r instanceof FsError) return r;
@@ -220,10 +232,7 @@ export class Vfs {
       if (options.directory && r.stat.type !== 'dir') return new FsError('ENOTDIR', 'open', path);
     }
     // `follow` rides along: the Vfs has resolved the path, and a FileSystem ignores it.
-    const handle = r.fs.open(r.fsPath, options);
-    if (handle instanceof FsError) return retag(handle, 'open', path);
-    const dev = r.fs.constantDev ?? handle.stat().dev;
-    return r.dev === dev ? handle : new MountedHandle(handle, r.dev);
+    return this.mounted(r.fs.open(r.fsPath, options), r.fs, r.dev, path);
   }
 
   readdir(path: string): DirEntry[] | FsError {
