@@ -23,6 +23,7 @@
 // flushes the new one to disk first (auto_da_alloc), milliseconds for a 1 MB index.
 
 import * as fs from 'node:fs';
+import { processAlive } from '../content/node-file-lock.ts';
 
 /** How old the containers folder's mtime must be before an index may be stamped with it. */
 export const QUIET_MS = 100;
@@ -32,15 +33,6 @@ const INDEX = 'index-v2-';
 const LEGACY = new Set(['writers', 'generation']);
 
 let temps = 0;
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 interface ListingIndex<T> {
   /** The container directories scanned, readable or not. */
@@ -117,7 +109,7 @@ export class NodeContainerListing<T> {
       if (name === keep) continue;
       if (name.startsWith('index-')) {
         const temp = /[-.](\d+)\.\d+\.tmp$/.exec(name);
-        if (temp && processExists(Number(temp[1]))) continue;
+        if (temp && processAlive(Number(temp[1]))) continue;
       } else if (!LEGACY.has(name)) continue;
       fs.rmSync(`${this.dir}/${name}`, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@
 // rename changes containers/'s mtime: the listing index's generation (node-container-listing.ts).
 
 import * as fs from 'node:fs';
+import { processAlive } from '../content/node-file-lock.ts';
 import { join } from 'node:path';
 import { ConflictError } from '../errors.ts';
 import { type ContainerRecord, type ContainerSummary, summarize } from './container-record.ts';
@@ -33,15 +34,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.${tempCounter++}.tmp`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, path);
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const isRecord = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -94,7 +86,7 @@ export class NodeContainerStore implements ContainerStore {
 
   private removeIfLeftover(name: string): void {
     const m = LEFTOVER.exec(name);
-    if (!m || processExists(Number(m[1] ?? m[2]))) return;
+    if (!m || processAlive(Number(m[1] ?? m[2]))) return;
     const path = join(this.dir, name);
     try {
       if (Date.now() - fs.lstatSync(path).mtimeMs < LEFTOVER_AGE_MS) return;

@@ -33,7 +33,8 @@ function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether `pid` names a live process (EPERM: it lives, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
