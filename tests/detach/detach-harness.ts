@@ -1,38 +1,16 @@
 // Helpers for the detached-container tests: the real CLI against a temporary BERTH_ROOT, with a
 // short engine idle time, plus ways to look at (and end) the per-user engine it starts.
 
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withLock } from '../../runtime/content/node-file-lock.ts';
-import { type CliResult, berth, newRoot, removeRoot, repo } from '../cli/cli-harness.ts';
+import { type CliResult, berth, newRoot, removeRoot } from '../cli/cli-harness.ts';
+import { ensureWorkerBundle } from '../process/guest.ts';
 
 export { newRoot };
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ only when a source is newer, under a lock: test files run in parallel, and a
- * rebuild under a running CLI would change its bundle under it. */
+/** Builds dist/ when a source is newer than it (the process tests' one rebuilder). */
 export async function ensureBuilt(): Promise<void> {
-  mkdirSync(join(repo, 'dist'), { recursive: true });
-  await withLock(join(repo, 'dist', '.build.lock'), async () => {
-    let built = 0;
-    try {
-      built = statSync(join(repo, 'dist', 'cli.cjs')).mtimeMs;
-    } catch {}
-    const newest = Math.max(
-      ...['bin', 'runtime', 'shims', 'overlay'].map((d) => newestSource(join(repo, d))),
-    );
-    if (newest > built) execFileSync(process.execPath, [join(repo, 'scripts', 'build.js')], { cwd: repo });
-  });
+  ensureWorkerBundle();
 }
 
 export const ENV = { BERTH_ENGINE_IDLE_MS: '2000' };
