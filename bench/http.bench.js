@@ -40,12 +40,28 @@ export function berth(root, args) {
   });
 }
 
-/** Kills the engine a bench started under `root`. */
+/**
+ * Kills the engine a bench started under `root` and waits until it is gone: the kernel frees an
+ * engine's memory (9 GB after the density bench) as it exits, which would otherwise run under the
+ * next benchmark.
+ */
 export async function stopEngine(root) {
+  let pid;
   try {
-    const { pid } = JSON.parse(readFileSync(join(root, 'engine', 'engine.json'), 'utf8'));
+    ({ pid } = JSON.parse(readFileSync(join(root, 'engine', 'engine.json'), 'utf8')));
     process.kill(pid, 'SIGKILL');
-  } catch {}
+  } catch {
+    return;
+  }
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await sleep(50);
+  }
 }
 
 /** The first byte of the answer to GET / (retried until the server is up). */
