@@ -35,7 +35,7 @@ export async function run() {
     const build = () =>
       timed(
         process.execPath,
-        [join(repo, 'bin/berth.js'), 'build', '--progress=plain', '-t', 'friendlyhello', '.'],
+        [join(repo, 'bin/berth.cjs'), 'build', '--progress=plain', '-t', 'friendlyhello', '.'],
         {
           cwd: ctx,
           env,

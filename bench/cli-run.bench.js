@@ -21,7 +21,7 @@ export async function run() {
   const json = join(out, 'cli-run.json');
   const podman = preparePodman();
   const commands = [
-    ['berth', `${process.execPath} bin/berth.js run --rm hello-world`],
+    ['berth', `${process.execPath} bin/berth.cjs run --rm hello-world`],
     ['node-wasi', `${process.execPath} --no-turbo-fast-api-calls bench/peers/node-wasi-hello.mjs`],
     ...(podman.ok ? [['podman', `podman run --rm ${PODMAN_IMAGE} /bin/true`]] : []),
   ];

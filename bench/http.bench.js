@@ -32,7 +32,7 @@ export function berth(root, args) {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [join(repo, 'bin', 'berth.js'), ...args],
+      [join(repo, 'bin', 'berth.cjs'), ...args],
       { env: { ...process.env, BERTH_ROOT: root }, encoding: 'utf8' },
       (error, stdout, stderr) =>
         error ? reject(new Error(`berth ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout),

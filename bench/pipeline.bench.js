@@ -25,7 +25,7 @@ function timed(cmd, args, env) {
 export async function run() {
   const store = mkdtempSync(join(tmpdir(), 'berth-bench-pipe-'));
   const env = { ...process.env, BERTH_ROOT: store };
-  const berthCmd = [join(repo, 'bin/berth.js'), 'run', '--rm', 'berthbox', 'sh', '-c', SCRIPT];
+  const berthCmd = [join(repo, 'bin/berth.cjs'), 'run', '--rm', 'berthbox', 'sh', '-c', SCRIPT];
   const inProcess = [];
   try {
     const first = timed(process.execPath, berthCmd, env); // creates the built-in image
@@ -37,7 +37,7 @@ export async function run() {
       b.push(timed(process.execPath, berthCmd, env).ms);
       n.push(timed('/bin/busybox', ['sh', '-c', SCRIPT], env).ms);
       inProcess.push(
-        timed(process.execPath, [join(repo, 'bin/berth.js'), 'run', '--rm', 'berthbox', 'true'], env).ms,
+        timed(process.execPath, [join(repo, 'bin/berth.cjs'), 'run', '--rm', 'berthbox', 'true'], env).ms,
       );
     }
     const pipeline = median(b) - median(inProcess);

@@ -19,7 +19,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const COUNT = 1000;
 
 function berth(store, args) {
-  const r = spawnSync(process.execPath, ['bin/berth.js', ...args], {
+  const r = spawnSync(process.execPath, ['bin/berth.cjs', ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, BERTH_ROOT: store },
@@ -73,13 +73,13 @@ export async function run() {
         ...['--prepare', 'true', '--prepare', 'true'],
         '-n',
         'full',
-        `${node} bin/berth.js ps -a`,
+        `${node} bin/berth.cjs ps -a`,
         '-n',
         'changed',
-        `${node} bin/berth.js ps -a`,
+        `${node} bin/berth.cjs ps -a`,
         '-n',
         'empty',
-        `env BERTH_ROOT=${empty} ${node} bin/berth.js ps -a`,
+        `env BERTH_ROOT=${empty} ${node} bin/berth.cjs ps -a`,
         '-n',
         'node',
         `${node} -e 0`,

@@ -18,7 +18,7 @@ export const title = 'registry: 50 MB image, 5 layers, wall ms (median of 5)';
 const RUNS = 5;
 const LAYERS = 5;
 const LAYER_BYTES = 10 * 1000 * 1000;
-const launcher = fileURLToPath(new URL('../bin/berth.js', import.meta.url));
+const launcher = fileURLToPath(new URL('../bin/berth.cjs', import.meta.url));
 
 const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 

@@ -19,7 +19,7 @@ import type { ContainerStore, LogEntry } from './containers/container-store.ts';
 import { waitContainer } from './containers/container-wait.ts';
 import type { EngineImages } from './engine/engine-images.ts';
 import type { EngineHost, HostSignal } from './engine/host.ts';
-import type { ProcessLauncher } from './engine/process-launcher.ts';
+import type { InlineLauncher, ProcessLauncher } from './engine/process-launcher.ts';
 import type { VolumeStore } from './volumes/volume-store.ts';
 import type { EngineNetworks } from './networks/engine-networks.ts';
 
@@ -29,6 +29,7 @@ export interface EngineDeps {
   images: EngineImages;
   volumes: VolumeStore;
   launch: ProcessLauncher;
+  inline?: InlineLauncher;
   root: string;
   pullImage?: ImagePuller;
   /** Virtual networks and port mapping (runtime/networks); absent: containers get no sockets. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the TypeScript sources into dist/ with esbuild:
 //   dist/index.js        the library (ESM), `import { openNodeEngine } from 'berth'`;
-//   dist/cli.cjs         the CLI, loaded by bin/berth.js through the code cache (dist/boot.cjs);
+//   dist/cli.cjs         the CLI, loaded by bin/berth.cjs through the code cache (dist/boot.cjs);
+//   dist/run.cjs         `run [--rm] IMAGE [ARG...]` alone (bin/run-fast.ts), loaded the same way;
 //   dist/worker.cjs      the process worker's boot script, which loads dist/worker-main.cjs the
 //                        same way.
 // The CLI and the worker are CommonJS because Node 20 can cache V8 bytecode only for scripts
@@ -59,7 +60,11 @@ await Promise.all([
   }),
   build({
     ...cjs,
-    entryPoints: { cli: 'bin/cli.ts', 'worker-main': 'shims/platform/node/worker-entry.ts' },
+    entryPoints: {
+      cli: 'bin/cli.ts',
+      run: 'bin/run-fast.ts',
+      'worker-main': 'shims/platform/node/worker-entry.ts',
+    },
     sourcemap: 'linked',
   }),
   // The two boot scripts stay tiny: they only find and load the bundles above.

@@ -10,16 +10,16 @@ export type Opts = Record<string, unknown>;
 
 let opened: Promise<Engine> | undefined;
 
-/** bin/berth.js, for the engine process: found walking up from this module, which may sit in
+/** bin/berth.cjs, for the engine process: found walking up from this module, which may sit in
  * dist/ or dist/chunks/ (bundled) or bin/commands/ (sources). */
 export function launcherPath(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
-    const candidate = join(dir, 'bin', 'berth.js');
+    const candidate = join(dir, 'bin', 'berth.cjs');
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  return join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'berth.js');
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'berth.cjs');
 }
 
 export function engine(): Promise<Engine> {
@@ -27,6 +27,7 @@ export function engine(): Promise<Engine> {
     const { openNodeEngine } = await import('../../runtime/engine/node-engine.ts');
     return openNodeEngine({
       launcher: launcherPath(),
+      inline: true,
       pullImage: async (ref, o) => (await import('./registry.ts')).pullForRun(ref, o),
     });
   })();

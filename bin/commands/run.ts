@@ -1,7 +1,7 @@
 // run, create, start, exec and the internal background host: the commands that turn flags into a
 // container and, when attached, host its process in this berth process.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import type { CreateSpec } from '../../runtime/containers/container-create.ts';
 import type { Engine } from '../../runtime/engine.ts';
 import type { StartIo } from '../../runtime/containers/container-start.ts';
@@ -9,7 +9,6 @@ import { InvalidStateError, NotFoundError, UsageError } from '../../runtime/erro
 import { parseRestartPolicy } from '../../runtime/engine-server/restart-policy.ts';
 import { parseMemory } from '../format/units.ts';
 import { type Opts, eachTarget, engine, list, out, str } from './context.ts';
-import { adoptPrestartedWorker, discardPrestartedWorker } from './prestarted-worker.ts';
 
 /** `-e K=V` as given; `-e K` takes K from this shell's environment (dropped when unset). */
 function envEntries(entries: string[]): string[] {
@@ -101,17 +100,42 @@ async function createWithNotice(e: Engine, spec: CreateSpec) {
   }
 }
 
+/**
+ * Writes a container's output to this process's fd 1 or 2 as it comes: straight to the fd while
+ * it takes the bytes (no stream object to set up, and an inline guest's thread needs it done
+ * before it returns); through process.stdout/stderr, which waits for a full pipe, from the first
+ * time the fd refuses (a non-blocking pipe that is full) on, so bytes stay in order.
+ */
+function hostWriter(fd: 1 | 2): (chunk: Uint8Array) => void {
+  let direct = true;
+  return (chunk) => {
+    let at = 0;
+    if (direct) {
+      try {
+        while (at < chunk.length) at += writeSync(fd, chunk, at);
+        return;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') return; // EPIPE: nobody reads
+        direct = false;
+      }
+    }
+    (fd === 1 ? process.stdout : process.stderr).write(chunk.subarray(at));
+  };
+}
+
 /** Terminal and stream plumbing of an attached container; restore() undoes raw mode. */
 function attachIo(
   e: Engine,
   id: () => string,
   o: { interactive: boolean; tty: boolean },
 ): StartIo & { restore(): void } {
-  const stdin = process.stdin;
-  const raw = o.tty && o.interactive && stdin.isTTY;
-  if (raw) stdin.setRawMode(true);
+  // process.stdin is created on first touch (a stream over the fd: milliseconds), so only -i does.
+  const stdin = o.interactive ? process.stdin : undefined;
+  const raw = o.tty && stdin?.isTTY === true;
+  if (raw) stdin!.setRawMode(true);
   async function* input(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of stdin) {
+    for await (const chunk of stdin!) {
       const bytes = chunk as Uint8Array;
       // In raw mode Ctrl-C reaches us as a byte; a pty would turn it into SIGINT for the process.
       if (raw && bytes.includes(3)) {
@@ -123,9 +147,10 @@ function attachIo(
   }
   return {
     ...(o.interactive ? { stdin: input() } : {}),
-    stdout: (c: Uint8Array) => void process.stdout.write(c),
-    stderr: (c: Uint8Array) => void (o.tty ? process.stdout : process.stderr).write(c),
+    stdout: hostWriter(1),
+    stderr: hostWriter(o.tty ? 1 : 2),
     restore() {
+      if (!stdin) return;
       if (raw) stdin.setRawMode(false);
       stdin.pause();
       stdin.unref?.();
@@ -133,20 +158,34 @@ function attachIo(
   };
 }
 
+/** Set once a process ran on this thread: no worker pool was started then, none to close. */
+let ranInline = false;
+
 async function finish(code: number): Promise<number> {
+  if (ranInline) return code;
   const { closeProcessPool } = await import('../../runtime/run-wasm.ts');
   await closeProcessPool();
   return code;
 }
 
-async function attachAndWait(e: Engine, id: string, o: Opts): Promise<number> {
+async function attachAndWait(e: Engine, id: string, o: Opts, inline = false): Promise<number> {
   const io = attachIo(e, () => id, { interactive: o.interactive === true, tty: o.tty === true });
   if (o.tty === true && process.stdout.isTTY) {
     io.terminal = { columns: process.stdout.columns, rows: process.stdout.rows };
   }
+  // Without -i nothing needs this process's event loop while the guest runs: the engine may run
+  // it right here (runtime/engine/inline-launcher.ts) instead of on a worker thread.
+  if (inline && o.interactive !== true) io.inline = true;
   const unforward = e.forwardSignals();
   try {
     const hosted = await e.start(id, io);
+    if (hosted?.begin) {
+      // This thread runs the guest now and no signal handler could run before it ends: Ctrl-C
+      // and `kill` of this process are left to the OS, which ends it (and so the guest) at once.
+      unforward();
+      ranInline = true;
+      hosted.begin();
+    }
     return hosted ? await hosted.done : 0;
   } finally {
     unforward();
@@ -155,10 +194,6 @@ async function attachAndWait(e: Engine, id: string, o: Opts): Promise<number> {
 }
 
 export async function run(args: string[], o: Opts): Promise<number> {
-  if (o.detach) discardPrestartedWorker();
-  else adoptPrestartedWorker();
-  const { warmProcessPool } = await import('../../runtime/run-wasm.ts');
-  const warming = o.detach ? undefined : warmProcessPool(1); // overlaps worker start with image work
   const e = await engine();
   const spec = createSpec(args, o);
   const rec = await createWithNotice(e, spec);
@@ -169,13 +204,12 @@ export async function run(args: string[], o: Opts): Promise<number> {
     out(`${rec.Id}\n`);
     return 0;
   }
-  await warming;
   if (joinsUserNetwork(spec)) {
     // Its peers live in the engine's network stack, so the container runs there too, attached.
     const { runInEngine } = await import('./engine.ts');
     return finish(await runInEngine(rec.Id, { interactive: o.interactive === true, tty: o.tty === true }));
   }
-  return finish(await attachAndWait(e, rec.Id, { ...o, interactive: o.interactive === true }));
+  return finish(await attachAndWait(e, rec.Id, { ...o, interactive: o.interactive === true }, true));
 }
 
 /** A network other than the default bridge or none: one other containers of the engine share. */

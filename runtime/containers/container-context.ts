@@ -4,7 +4,7 @@
 
 import type { EngineImages } from '../engine/engine-images.ts';
 import type { EngineHost } from '../engine/host.ts';
-import type { LaunchedProcess, ProcessLauncher } from '../engine/process-launcher.ts';
+import type { InlineLauncher, LaunchedProcess, ProcessLauncher } from '../engine/process-launcher.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { ImagePuller } from './container-create.ts';
 import type { VolumeStore } from '../volumes/volume-store.ts';
@@ -22,6 +22,11 @@ export interface HostedContainer {
   /** The signal berth ended it with, which decides the exit code (128 + n). */
   killedBy?: string;
   apply(request: ControlRequest): void;
+  /**
+   * Set for a process started inline (StartIo.inline): it runs on this thread when begin() is
+   * called, which returns when it ends. Signal handlers of this process cannot run meanwhile.
+   */
+  begin?(): void;
 }
 
 export interface ContainerContext {
@@ -30,6 +35,8 @@ export interface ContainerContext {
   readonly images: EngineImages;
   readonly volumes: VolumeStore;
   readonly launch: ProcessLauncher;
+  /** Runs eligible foreground processes on this thread (Node CLI); absent: always `launch`. */
+  readonly inline?: InlineLauncher;
   readonly hosted: Map<string, HostedContainer>;
   /** Pulls an image `create` needs (the CLI's registry client); absent: never pull. */
   readonly pullImage?: ImagePuller;
@@ -76,10 +83,28 @@ export function reconcile<T extends Pick<ContainerRecord, 'Id' | 'State'>>(
   };
 }
 
+/**
+ * A `--rm` container whose host died with it (Ctrl-C of a foreground run, whose signal the
+ * process could not handle while the guest ran on its thread): Docker removes such a container
+ * when it exits, so every command treats it as gone, and the first that meets it removes it.
+ */
+export function goneWithHost(raw: { HostConfig: { AutoRemove?: boolean } }, truth: unknown): boolean {
+  return truth !== raw && raw.HostConfig.AutoRemove === true;
+}
+
+async function removeGone(ctx: ContainerContext, id: string): Promise<void> {
+  await ctx.store.remove(id);
+  await ctx.networks?.leave(id);
+}
+
 /** Finds and reconciles, persisting the correction so later commands agree. */
 export async function refresh(ctx: ContainerContext, ref: string): Promise<ContainerRecord> {
   const rec = await findContainer(ctx, ref);
   const truth = reconcile(ctx, rec);
+  if (goneWithHost(rec, truth)) {
+    await removeGone(ctx, rec.Id);
+    throw new NotFoundError(`No such container: ${ref}`);
+  }
   if (truth !== rec) await ctx.store.save(truth);
   return truth;
 }
@@ -98,6 +123,10 @@ export async function waitForState(
     const raw = await ctx.store.get(id);
     if (!raw) return undefined;
     const rec = reconcile(ctx, raw);
+    if (goneWithHost(raw, rec)) {
+      await removeGone(ctx, id);
+      return undefined;
+    }
     if (rec !== raw) await ctx.store.save(rec);
     if (done(rec)) return rec;
     if (ctx.host.now() > deadline) return rec;

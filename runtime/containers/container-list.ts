@@ -3,7 +3,7 @@
 // images or networks.
 
 import type { ContainerContext } from './container-context.ts';
-import { reconcile } from './container-context.ts';
+import { goneWithHost, reconcile } from './container-context.ts';
 import type { ContainerRecord, ContainerSummary } from './container-record.ts';
 import { isActive } from './container-status.ts';
 
@@ -37,6 +37,7 @@ function listed<T extends ContainerSummary>(ctx: ContainerListContext, records: 
   const out: T[] = [];
   for (const raw of records) {
     const rec = reconcile({ host, hosted: ctx.hosted }, raw);
+    if (goneWithHost(raw, rec)) continue; // removed by the next command that refreshes it
     if (all || isActive(rec.State.Status)) out.push(rec);
   }
   // ISO timestamps of one format sort as strings.

@@ -74,10 +74,25 @@ const surnames = [
   'wozniak',
 ];
 
-const randomInt = (n: number) => globalThis.crypto.getRandomValues(new Uint32Array(1))[0]! % n;
+/** Web Crypto by default; Node installs a cheaper source (runtime/engine/node-random.ts). */
+let fillRandom = (bytes: Uint8Array<ArrayBuffer>): void => {
+  globalThis.crypto.getRandomValues(bytes);
+};
+
+/** Replaces where container ids and names take their randomness from. */
+export function useRandomSource(fill: (bytes: Uint8Array<ArrayBuffer>) => void): void {
+  fillRandom = fill;
+}
+
+const randomInt = (n: number): number => {
+  const b = new Uint8Array(4);
+  fillRandom(b);
+  return new DataView(b.buffer).getUint32(0) % n;
+};
 
 export function newContainerId(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  const bytes = new Uint8Array(32);
+  fillRandom(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

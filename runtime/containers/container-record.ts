@@ -102,7 +102,7 @@ export interface ContainerSummary
     ContainerRecord,
     'Id' | 'Created' | 'Path' | 'Args' | 'State' | 'Image' | 'Name' | 'Mounts' | 'SizeRw'
   > {
-  HostConfig: Pick<HostConfig, 'NetworkMode' | 'PortBindings'>;
+  HostConfig: Pick<HostConfig, 'NetworkMode' | 'PortBindings'> & Partial<Pick<HostConfig, 'AutoRemove'>>;
   Config: Pick<ContainerConfig, 'Image' | 'Labels'>;
   NetworkSettings?: Pick<NetworkSettings, 'Ports'>;
 }
@@ -118,7 +118,11 @@ export function summarize(rec: ContainerRecord): ContainerSummary {
     Name: rec.Name,
     Mounts: rec.Mounts,
     SizeRw: rec.SizeRw,
-    HostConfig: { NetworkMode: rec.HostConfig.NetworkMode, PortBindings: rec.HostConfig.PortBindings },
+    HostConfig: {
+      NetworkMode: rec.HostConfig.NetworkMode,
+      PortBindings: rec.HostConfig.PortBindings,
+      ...(rec.HostConfig.AutoRemove ? { AutoRemove: true } : {}),
+    },
     Config: { Image: rec.Config.Image, Labels: rec.Config.Labels },
     ...(rec.NetworkSettings ? { NetworkSettings: { Ports: rec.NetworkSettings.Ports } } : {}),
   };

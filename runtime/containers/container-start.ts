@@ -2,7 +2,7 @@
 // this host's pid. When the process ends the record becomes `exited` with its writable layer
 // saved (so a later start continues from it), or the container goes (`--rm`).
 
-import type { ProcessStdio } from '../engine/process-launcher.ts';
+import type { LaunchSpec, LaunchedProcess, ProcessStdio } from '../engine/process-launcher.ts';
 import type { Signal } from '../run-wasm.ts';
 import { InvalidStateError, NotFoundError } from '../errors.ts';
 import { type ContainerContext, type HostedContainer, refresh, signalNumbers } from './container-context.ts';
@@ -18,6 +18,11 @@ export interface StartIo extends Partial<ProcessStdio> {
   shareFs?: boolean;
   /** The size of the terminal a `-t` container is attached to. */
   terminal?: TerminalSize;
+  /**
+   * May run on this thread (a foreground CLI's `run`): when the module and the container allow,
+   * the hosted container's begin() runs the process there, with no worker to boot.
+   */
+  inline?: boolean;
 }
 
 export interface TerminalSize {
@@ -42,6 +47,26 @@ export function withTerminalSize(env: string[], tty: boolean, size: TerminalSize
 async function persist(ctx: ContainerContext, id: string, change: (rec: ContainerRecord) => ContainerRecord) {
   const rec = await ctx.store.get(id);
   if (rec) await ctx.store.save(change(rec));
+}
+
+/** The same, done before it returns where the store can (an inline host's thread is blocked). */
+function persistNow(
+  ctx: ContainerContext,
+  id: string,
+  change: (rec: ContainerRecord) => ContainerRecord,
+): void {
+  const { store } = ctx;
+  if (!store.getSync || !store.saveSync) {
+    void persist(ctx, id, change);
+    return;
+  }
+  const rec = store.getSync(id);
+  if (rec) store.saveSync(change(rec));
+}
+
+/** Ports published on the host: someone must accept on them, which an inline guest's thread cannot. */
+function publishesPorts(rec: ContainerRecord): boolean {
+  return rec.HostConfig.PublishAllPorts === true || Object.keys(rec.HostConfig.PortBindings ?? {}).length > 0;
 }
 
 /** Starts the container here. Undefined when it was already running (Docker: no-op). */
@@ -76,10 +101,20 @@ export async function startContainer(
     throw e;
   }
   const id = rec.Id;
+  const inline =
+    io.inline === true &&
+    io.stdin === undefined &&
+    !io.shareFs &&
+    ctx.inline !== undefined &&
+    !publishesPorts(rec) &&
+    ctx.inline.accepts(exe.bytes)
+      ? ctx.inline
+      : undefined;
   // Networks first: a published host port that is taken fails the start before any process runs.
+  // An inline module has no socket calls at all: its address (given at create) goes unused.
   let attached: Awaited<ReturnType<NonNullable<ContainerContext['networks']>['attach']>> | undefined;
   try {
-    attached = await ctx.networks?.attach(rec);
+    attached = inline ? undefined : await ctx.networks?.attach(rec);
   } catch (e) {
     await persist(ctx, id, (r) => ({
       ...r,
@@ -88,7 +123,8 @@ export async function startContainer(
     if (rec.HostConfig.AutoRemove) await removeContainerNow(ctx, id);
     throw e;
   }
-  const proc = await ctx.launch({
+  let hosted: HostedContainer | undefined;
+  const spec: LaunchSpec = {
     module: exe.bytes,
     args: [rec.Path, ...rec.Args],
     env,
@@ -109,7 +145,14 @@ export async function startContainer(
       ctx.store.appendLog(id, 'stderr', chunk);
       io.stderr?.(chunk);
     },
-  });
+  };
+  // An inline guest's thread takes control requests itself, between guest instructions.
+  const poll = (): void => {
+    const requests = hosted && ctx.store.takeControlSync?.(id);
+    for (const request of requests ?? []) hosted!.apply(request);
+  };
+  const inlineProc = inline ? await inline.launch(spec, poll) : undefined;
+  const proc: LaunchedProcess = inlineProc ?? (await ctx.launch(spec));
   const startedAt = new Date(ctx.host.now()).toISOString();
   await persist(ctx, id, (r) => ({
     ...r,
@@ -125,12 +168,12 @@ export async function startContainer(
     },
   }));
 
-  const hosted: HostedContainer = {
+  hosted = {
     id,
     process: proc,
     done: proc.exited.then(async (exit) => {
       const code = exit.exitCode;
-      await ctx.networks?.detach(id);
+      if (!inline) await ctx.networks?.detach(id);
       if (rec.HostConfig.AutoRemove) {
         // Removed next: recording its exit first would cost a record rewrite for nothing (a
         // rename over a file is milliseconds on ext4), on the path of every `run --rm`.
@@ -154,25 +197,27 @@ export async function startContainer(
       ctx.hosted.delete(id);
       return code;
     }),
-    apply(request) {
+    apply(this: HostedContainer, request) {
       switch (request.action) {
-        case 'kill':
-          hosted.killedBy ??= request.signal ?? 'SIGKILL';
-          proc.kill((hosted.killedBy in signalNumbers ? hosted.killedBy : 'SIGKILL') as Signal);
+        case 'kill': {
+          const signal = (this.killedBy ??= request.signal ?? 'SIGKILL');
+          proc.kill((signal in signalNumbers ? signal : 'SIGKILL') as Signal);
           break;
+        }
         case 'stop':
           void proc.stop(request.timeoutMs ?? 10_000);
           break;
         case 'pause':
           proc.pause();
-          void persist(ctx, id, (r) => ({ ...r, State: withStatus(r.State, 'paused') }));
+          persistNow(ctx, id, (r) => ({ ...r, State: withStatus(r.State, 'paused') }));
           break;
         case 'unpause':
           proc.unpause();
-          void persist(ctx, id, (r) => ({ ...r, State: withStatus(r.State, 'running') }));
+          persistNow(ctx, id, (r) => ({ ...r, State: withStatus(r.State, 'running') }));
           break;
       }
     },
+    ...(inlineProc ? { begin: () => inlineProc.run() } : {}),
   };
   ctx.hosted.set(id, hosted);
   return hosted;

@@ -42,4 +42,12 @@ export interface ContainerStore {
 
   sendControl(id: string, request: ControlRequest): Promise<void>;
   takeControl(id: string): Promise<ControlRequest[]>;
+
+  /**
+   * Blocking forms, for a host whose thread runs a guest (an inline foreground container polls
+   * its control requests between guest instructions, where nothing asynchronous can complete).
+   */
+  getSync?(id: string): ContainerRecord | undefined;
+  saveSync?(record: ContainerRecord): void;
+  takeControlSync?(id: string): ControlRequest[];
 }

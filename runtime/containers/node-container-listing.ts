@@ -9,7 +9,7 @@
 // the mtime in the same call that makes the change visible, so a writer killed at any point leaves
 // the old record or the new one and, for the new, a new mtime: nothing to recover.
 //
-// - The index is .listing/index-v2-<mtimeNs>.json (a subdirectory: writing it leaves containers/'s
+// - The index is .listing/index-v3-<mtimeNs>.json (a subdirectory: writing it leaves containers/'s
 //   mtime alone). A reader trusts the index named by the mtime it stats, when it names the same
 //   container directories as readdir does now.
 // - A reader that scanned the records writes an index only when (a) the mtime M it statted before
@@ -28,7 +28,7 @@ import { processAlive } from '../content/node-file-lock.ts';
 /** How old the containers folder's mtime must be before an index may be stamped with it. */
 export const QUIET_MS = 100;
 
-const INDEX = 'index-v2-';
+const INDEX = 'index-v3-';
 /** Left by berths that kept a generation file and writer markers here. */
 const LEGACY = new Set(['writers', 'generation']);
 

@@ -3,9 +3,7 @@
 // A lock whose owner process is gone (kill -9) is stale and broken at once; breaking goes
 // through a second short-lived lock so two waiters never both break and then both own it.
 
-import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { linkSync, promises as fsp, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConflictError } from '../errors.ts';
 
@@ -45,7 +43,7 @@ export function processAlive(pid: number): boolean {
 
 async function readOwner(path: string): Promise<LockOwner | null | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as LockOwner;
+    return JSON.parse(await fsp.readFile(path, 'utf8')) as LockOwner;
   } catch (e) {
     // undefined: no lock file; null: unreadable (treated as stale: we never write one partially).
     return errno(e) === 'ENOENT' ? undefined : null;
@@ -61,21 +59,21 @@ function isStale(owner: LockOwner | null, staleMs: number): boolean {
 /** Creates `path` holding `owner`, or returns false if it exists. */
 async function createExclusive(path: string, owner: LockOwner): Promise<boolean> {
   const tmp = `${path}.${owner.token}`;
-  await writeFile(tmp, JSON.stringify(owner));
+  await fsp.writeFile(tmp, JSON.stringify(owner));
   try {
-    await link(tmp, path);
+    await fsp.link(tmp, path);
     return true;
   } catch (e) {
     if (errno(e) === 'EEXIST') return false;
     throw e;
   } finally {
-    await unlink(tmp).catch(() => {});
+    await fsp.unlink(tmp).catch(() => {});
   }
 }
 
 async function removeIfOwner(path: string, token: string): Promise<void> {
   const owner = await readOwner(path);
-  if (owner?.token === token) await unlink(path).catch(() => {});
+  if (owner?.token === token) await fsp.unlink(path).catch(() => {});
 }
 
 /** Breaks `path` if it is (still) the stale lock `seen`; serialised by `path.break`. */
@@ -84,21 +82,26 @@ async function breakStale(path: string, seen: LockOwner | null, staleMs: number)
   const me = newOwner();
   if (!(await createExclusive(breaker, me))) {
     const other = await readOwner(breaker);
-    if (other !== undefined && isStale(other, 10_000)) await unlink(breaker).catch(() => {});
+    if (other !== undefined && isStale(other, 10_000)) await fsp.unlink(breaker).catch(() => {});
     return;
   }
   try {
     const now = await readOwner(path);
     if (now === undefined) return;
     const same = now === null ? seen === null : now.token === seen?.token;
-    if (same && isStale(now, staleMs)) await unlink(path).catch(() => {});
+    if (same && isStale(now, staleMs)) await fsp.unlink(path).catch(() => {});
   } finally {
     await removeIfOwner(breaker, me.token);
   }
 }
 
 function newOwner(): LockOwner {
-  return { pid: process.pid, host: HOST, token: randomBytes(8).toString('hex'), time: Date.now() };
+  return {
+    pid: process.pid,
+    host: HOST,
+    token: `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`,
+    time: Date.now(),
+  };
 }
 
 /** One attempt: the lock, or undefined if a live process holds it. */

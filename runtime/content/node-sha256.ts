@@ -1,11 +1,19 @@
 // node:crypto's SHA-256 (OpenSSL, SHA-NI where the CPU has it): several times the pure-JS speed,
 // which matters because every blob read is verified.
 
-import { createHash } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
 import { type Sha256Factory, useSha256 } from '../oci/digest.ts';
 
+// Loaded on the first hash, not with this module: node:crypto costs a cold start milliseconds,
+// and a `berth run` of a small image hashes only small blobs (pure JS, runtime/oci/digest.ts).
+let crypto: typeof NodeCrypto | undefined;
+const load = (): typeof NodeCrypto =>
+  (crypto ??= (process as unknown as { getBuiltinModule(id: string): typeof NodeCrypto }).getBuiltinModule(
+    'node:crypto',
+  ));
+
 export const nodeSha256: Sha256Factory = () => {
-  const h = createHash('sha256');
+  const h = load().createHash('sha256');
   return {
     update: (chunk) => void h.update(chunk),
     hex: () => h.digest('hex'),

@@ -80,7 +80,7 @@ function connectSocket(path: string): Promise<Socket | undefined> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ConnectOptions {
-  /** bin/berth.js: how to start the engine when none runs. Without it, never start one. */
+  /** bin/berth.cjs: how to start the engine when none runs. Without it, never start one. */
   launcher?: string;
   /** How long to wait for a starting engine's socket (default 10 s). */
   timeoutMs?: number;

@@ -31,7 +31,7 @@ import { nextRestartDelay, shouldRestart } from './restart-policy.ts';
 
 export interface EngineServerOptions {
   root: string;
-  /** bin/berth.js (the engine opens its Engine with it, as the CLI does). */
+  /** bin/berth.cjs (the engine opens its Engine with it, as the CLI does). */
   launcher?: string;
   /** Exit after this long with nothing to host and nobody connected (default 60 s). */
   idleMs?: number;

@@ -14,17 +14,24 @@ import { EngineImages } from './engine-images.ts';
 import { NodeHost } from './node-host.ts';
 import type { ProcessLauncher } from './process-launcher.ts';
 import { wasmLauncher } from './wasm-launcher.ts';
+import { createInlineLauncher } from './inline-launcher.ts';
+import { urandomFill } from './node-random.ts';
+import { useRandomSource } from '../containers/container-names.ts';
+import { createInlinePlatform } from '../../shims/platform/node/inline-platform.ts';
 
 export interface NodeEngineOptions {
   root?: string;
-  /** bin/berth.js, so `start` / `run -d` can spawn background hosts. */
+  /** bin/berth.cjs, so `start` / `run -d` can spawn background hosts. */
   launcher?: string;
   launch?: ProcessLauncher;
+  /** Let foreground runs that ask for it (StartIo.inline) run on this thread (the CLI). */
+  inline?: boolean;
   /** How `create` fetches a missing image (the CLI passes its registry client). */
   pullImage?: ImagePuller;
 }
 
 export function openNodeEngine(options: NodeEngineOptions = {}): Engine {
+  useRandomSource(urandomFill);
   const root = options.root ?? berthRoot();
   return new Engine({
     root,
@@ -33,6 +40,7 @@ export function openNodeEngine(options: NodeEngineOptions = {}): Engine {
     images: new EngineImages(openNodeImageStore(root)),
     volumes: new NodeVolumeStore(root),
     launch: options.launch ?? wasmLauncher,
+    ...(options.inline ? { inline: createInlineLauncher(createInlinePlatform()) } : {}),
     networks: new EngineNetworks(new NodeNetworkStore(root), new NodeHostTcp()),
     ...(options.pullImage ? { pullImage: options.pullImage } : {}),
   });

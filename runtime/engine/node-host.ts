@@ -20,7 +20,7 @@ function procStat(pid: number | 'self'): { state: string; start: string } | unde
 export class NodeHost implements EngineHost {
   readonly pid = process.pid;
   readonly startTime = procStat('self')?.start;
-  /** Path of bin/berth.js and the berth root, for the engine that hosts detached containers. */
+  /** Path of bin/berth.cjs and the berth root, for the engine that hosts detached containers. */
   constructor(
     private readonly launcher?: string,
     private readonly root?: string,

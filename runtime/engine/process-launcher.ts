@@ -68,3 +68,19 @@ export interface LaunchedProcess {
 }
 
 export type ProcessLauncher = (spec: LaunchSpec) => Promise<LaunchedProcess>;
+
+/** A process that runs on the calling thread once run() is called (and returns when it ends). */
+export interface InlineProcessHandle extends LaunchedProcess {
+  run(): void;
+}
+
+/**
+ * Runs a foreground container's process on the CLI's own thread, with no worker to boot: for
+ * modules that need nothing an event loop serves (no sockets, no child processes, no stdin).
+ */
+export interface InlineLauncher {
+  /** Whether this module can run inline (decided from its imports, before anything starts). */
+  accepts(module: Uint8Array): boolean;
+  /** `poll` is called every few ms while the guest runs: the host's control requests. */
+  launch(spec: LaunchSpec, poll: () => void): Promise<InlineProcessHandle>;
+}

@@ -150,6 +150,23 @@ export class EofFd extends StreamFd {
   }
 }
 
+/** stdout/stderr of a guest on the host's own thread: every write reaches the sink at once. */
+export class SinkFd extends StreamFd {
+  constructor(private readonly sink: (chunk: Uint8Array) => void) {
+    super();
+  }
+  override write(data: Uint8Array): Result<number> {
+    if (data.length > 0) this.sink(data.slice());
+    return { errno: ERRNO_SUCCESS, value: data.length };
+  }
+  override read(_into: Uint8Array): Result<number> {
+    return { errno: ERRNO_BADF };
+  }
+  override readiness(): Readiness {
+    return { readable: false, nbytes: 0, writable: true, hangup: false };
+  }
+}
+
 /** stdout/stderr nobody reads: accepts and drops everything (like /dev/null). */
 export class DiscardFd extends StreamFd {
   override write(data: Uint8Array): Result<number> {

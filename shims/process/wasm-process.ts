@@ -132,7 +132,7 @@ function envList(env: ProcessOptions['env']): string[] {
   return Object.entries(env as Record<string, string>).map(([k, v]) => `${k}=${v}`);
 }
 
-function mountSpec(m: Mount): MountSpec {
+export function mountSpec(m: Mount): MountSpec {
   if (m.type === 'layers') {
     return {
       type: 'layers',

@@ -35,6 +35,8 @@ export const STATE_PAUSED = 1;
 export const FLAG_SERVE = 2;
 /** Killed: leave the guest at its next check so the writable layer can still be handed back. */
 export const FLAG_UNWIND = 4;
+/** Always set for a guest on the CLI's own thread: its gate polls for control requests. */
+export const FLAG_POLL = 8;
 /** Whether the leader serves its filesystem to channels: SERVER_NONE, SERVING or GONE. */
 export const CONTROL_SERVER = 0;
 export const SERVER_NONE = 0;

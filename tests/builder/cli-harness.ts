@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export const repo = resolve(import.meta.dirname, '../..');
-const berthJs = join(repo, 'bin', 'berth.js');
+const berthJs = join(repo, 'bin', 'berth.cjs');
 
 export interface CliResult {
   code: number;

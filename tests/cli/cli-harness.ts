@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-// Runs the real CLI (node bin/berth.js) as a subprocess against a temporary BERTH_ROOT, and
+// Runs the real CLI (node bin/berth.cjs) as a subprocess against a temporary BERTH_ROOT, and
 // builds the test guest (probe.c) into an importable rootfs tar.
 
 import { execFileSync, spawn } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { writeTar } from '../../overlay/tar-write.ts';
 
 export const repo = fileURLToPath(new URL('../..', import.meta.url));
-const launcher = join(repo, 'bin', 'berth.js');
+const launcher = join(repo, 'bin', 'berth.cjs');
 
 export interface CliResult {
   code: number;

@@ -62,7 +62,7 @@ describe('listing index', () => {
     await s.create(a);
     await quiet();
     expect(byName(await s.listSummaries())).toEqual({ '/a': 0 });
-    expect(indexes()).toEqual([`index-v2-${statSync(containers(), { bigint: true }).mtimeNs}.json`]);
+    expect(indexes()).toEqual([`index-v3-${statSync(containers(), { bigint: true }).mtimeNs}.json`]);
     // A record file changed behind the store's back, in place, is not seen: the index answered.
     writeFileSync(recordFile(a.Id), JSON.stringify({ ...a, SizeRw: 9 }));
     expect(byName(await s.listSummaries())).toEqual({ '/a': 0 });
@@ -102,7 +102,7 @@ describe('listing index', () => {
     await quiet();
     expect(byName(await s.listSummaries())).toEqual({ '/a': 2 });
     expect(byName(await s.listSummaries())).toEqual({ '/a': 2 }); // and from the index built now
-    expect(indexes()).toEqual([`index-v2-${stamp}.json`]);
+    expect(indexes()).toEqual([`index-v3-${stamp}.json`]);
   });
 
   test('a change made during a scan keeps that scan from being written as an index', async () => {
@@ -222,7 +222,7 @@ describe('listing index', () => {
     expect(byName(await s.listSummaries())).toEqual({ '/a': 0, '/b': 0, '/c': 0 });
     expect(readdirSync(listing())).toEqual(indexes());
     expect(indexes()).toHaveLength(1);
-    expect(indexes()[0]).toMatch(/^index-v2-\d+\.json$/);
+    expect(indexes()[0]).toMatch(/^index-v3-\d+\.json$/);
   });
 });
 
@@ -254,7 +254,7 @@ describe('listing index with real processes', () => {
     let indexed = 0;
     while (!existsSync(stop)) {
       const stamp = statSync(root + '/containers', { bigint: true }).mtimeNs;
-      if (readdirSync(root + '/containers/.listing').includes('index-v2-' + stamp + '.json')) indexed++;
+      if (readdirSync(root + '/containers/.listing').includes('index-v3-' + stamp + '.json')) indexed++;
       for (const r of await s.listSummaries()) {
         if ((seen.get(r.Id) ?? 0) > r.SizeRw) throw new Error('went back: ' + r.Name);
         seen.set(r.Id, r.SizeRw);

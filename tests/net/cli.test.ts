@@ -1,4 +1,4 @@
-// The network commands and port mapping through the real CLI (node bin/berth.js).
+// The network commands and port mapping through the real CLI (node bin/berth.cjs).
 
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The `berth` command, kept tiny and CommonJS (Node's ES module loader costs milliseconds on a
+// cold start): it loads dist/cli.cjs (built by `npm run build`, which `npm install` runs through
+// `prepare`) through V8's code cache (dist/boot.cjs), so a warm machine deserialises the CLI's
+// bytecode instead of compiling it.
+'use strict';
+
+const { join } = require('node:path');
+
+const argv = process.argv.slice(2);
+const dist = join(__dirname, '..', 'dist');
+
+/** The command's name for its code cache: `run`, `ps`, `container-ls`, … */
+function commandName(args) {
+  const words = args.filter((a) => !a.startsWith('-')).slice(0, 2);
+  const managed = ['container', 'image', 'network', 'volume', 'system', 'manifest', 'builder'];
+  return (managed.includes(words[0]) ? words.join('-') : (words[0] ?? 'none')).toLowerCase();
+}
+
+/**
+ * `run [--rm] IMAGE [COMMAND [ARG...]]` (or `container run …`): the plain shape dist/run.cjs
+ * serves alone. Anything else — another flag, --help — takes the full CLI.
+ */
+function plainRun(args) {
+  let i = args[0] === 'container' ? 1 : 0;
+  if (args[i] !== 'run') return undefined;
+  let rm = false;
+  for (i++; args[i] === '--rm'; i++) rm = true;
+  const image = args[i];
+  if (image === undefined || image.startsWith('-')) return undefined;
+  return { image, cmd: args.slice(i + 1), rm };
+}
+
+const plain = plainRun(argv);
+let cli;
+try {
+  const { loadBundle } = require(join(dist, 'boot.cjs'));
+  cli = plain
+    ? loadBundle(join(dist, 'run.cjs'), 'run')
+    : loadBundle(join(dist, 'cli.cjs'), commandName(argv));
+} catch (e) {
+  process.stderr.write(`berth: cannot load dist/ (run \`npm run build\`): ${e.message}\n`);
+  process.exit(125);
+}
+// A command that ran without a cache leaves one for the next start (only when it succeeded, so
+// a mistyped command does not leave a cache file behind).
+if (cli.needsSave) process.once('exit', (code) => code === 0 && cli.save());
+cli.exports.main(plain ?? argv);

@@ -1,0 +1,40 @@
+// `berth run [--rm] IMAGE [COMMAND [ARG...]]` without the rest of the CLI: bin/berth.cjs loads this
+// bundle (dist/run.cjs) instead of dist/cli.cjs when the command line has that plain shape, so the
+// commonest cold start reads, deserialises and initialises only what `run` uses — no argument
+// parser, no other command's modules. It is the same `run` as the full CLI's (bin/commands/run.ts)
+// with the same defaults; any other flag goes through the full CLI, help and errors included.
+
+import { reportError } from './commands/context.ts';
+import { run } from './commands/run.ts';
+
+export interface PlainRun {
+  readonly image: string;
+  readonly cmd: readonly string[];
+  readonly rm: boolean;
+}
+
+/** The options commander gives `run` when no flag but --rm is set (bin/cli.ts runOptions). */
+function defaults(rm: boolean): Record<string, unknown> {
+  return {
+    ...(rm ? { rm: true } : {}),
+    env: [],
+    envFile: [],
+    volume: [],
+    publish: [],
+    label: [],
+    attach: [],
+    networkAlias: [],
+    addHost: [],
+    restart: 'no',
+    pull: 'missing',
+  };
+}
+
+export async function main(plain: PlainRun): Promise<void> {
+  try {
+    const code = await run([plain.image, ...plain.cmd], defaults(plain.rm));
+    if (code !== undefined) process.exitCode = code;
+  } catch (e) {
+    process.exitCode = reportError(e);
+  }
+}

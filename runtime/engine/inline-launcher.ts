@@ -1,0 +1,45 @@
+// The inline backend of a foreground `berth run`: the container's process runs on the CLI's own
+// thread (shims/process/inline-process.ts) when its module needs no event loop, so a short
+// program starts without waiting for a worker thread to boot.
+
+import { InlineProcess, type InlinePlatform, runsInline } from '../../shims/process/inline-process.ts';
+import type { Mount } from '../run-wasm.ts';
+import type { InlineLauncher, InlineProcessHandle, LaunchSpec } from './process-launcher.ts';
+
+export function createInlineLauncher(platform: InlinePlatform): InlineLauncher {
+  return {
+    accepts: (module) => runsInline(module),
+    async launch(spec: LaunchSpec, poll: () => void): Promise<InlineProcessHandle> {
+      const mounts: Mount[] = [
+        { type: 'layers', target: '/', layers: spec.layers, ...(spec.upper ? { upper: spec.upper } : {}) },
+        ...spec.binds.map((b) => ({
+          type: 'bind' as const,
+          source: b.source,
+          target: b.target,
+          readonly: b.readonly,
+        })),
+      ];
+      const proc = await InlineProcess.prepare({
+        bytes: spec.module,
+        args: spec.args,
+        env: spec.env,
+        cwd: spec.cwd,
+        mounts,
+        ...(spec.memoryLimit ? { memoryLimit: spec.memoryLimit } : {}),
+        stdout: spec.stdout,
+        stderr: spec.stderr,
+        captureUpper: !spec.discardUpper,
+        platform,
+        poll,
+      });
+      return {
+        exited: proc.exited,
+        run: () => proc.run(),
+        kill: (signal) => proc.kill(signal),
+        stop: (graceMs) => proc.stop(graceMs),
+        pause: () => proc.pause(),
+        unpause: () => proc.unpause(),
+      };
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// Random bytes from the kernel's /dev/urandom: what container ids and names need, without loading
+// node:crypto or Web Crypto (each costs a cold CLI milliseconds it would spend on nothing else).
+
+import { closeSync, openSync, readSync } from 'node:fs';
+
+export function urandomFill(bytes: Uint8Array<ArrayBuffer>): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync('/dev/urandom', 'r');
+    for (let at = 0; at < bytes.length; ) {
+      const n = readSync(fd, bytes, at, bytes.length - at, null);
+      if (n <= 0) throw new Error('short read from /dev/urandom');
+      at += n;
+    }
+  } catch {
+    globalThis.crypto.getRandomValues(bytes); // no /dev/urandom (not Linux, a sandbox): Web Crypto
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
