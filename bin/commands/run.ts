@@ -196,6 +196,8 @@ async function attachAndWait(e: Engine, id: string, o: Opts, inline = false): Pr
 export async function run(args: string[], o: Opts): Promise<number> {
   const e = await engine();
   const spec = createSpec(args, o);
+  // Started right away: the address is taken then, and not at all if the process runs inline.
+  if (!o.detach) spec.lazyNetwork = true;
   const rec = await createWithNotice(e, spec);
   if (o.detach) {
     const after = await e.startDetached(rec.Id);

@@ -39,6 +39,11 @@ export interface CreateSpec {
   /** `--network` (default bridge; 'none'), `--network-alias`, `--add-host name:ip`, `-P`. */
   network?: string;
   networkAliases?: string[];
+  /**
+   * Take the network address at the first start, not now (a foreground `run`, which starts at
+   * once): a container that then runs inline (no sockets) never takes one. Not with aliases.
+   */
+  lazyNetwork?: boolean;
   addHosts?: string[];
   publishAll?: boolean;
 }
@@ -194,6 +199,7 @@ export async function createContainer(ctx: ContainerContext, spec: CreateSpec): 
   await ctx.images.layers(image);
   const mounts = await parseVolumes(ctx, spec.volumes);
   const networkMode = await checkNetwork(ctx, spec);
+  const lazy = spec.lazyNetwork === true && (spec.networkAliases ?? []).length === 0;
   const now = new Date(ctx.host.now()).toISOString();
   const record: ContainerRecord = {
     Id: id,
@@ -239,17 +245,18 @@ export async function createContainer(ctx: ContainerContext, spec: CreateSpec): 
     },
     SizeRw: 0,
   };
+  if (lazy) record.LazyNetwork = true;
   if (name !== undefined) {
     record.Name = `/${name}`;
     await ctx.store.create(record);
-    await ctx.networks?.join(id, record.Name, networkMode, spec.networkAliases ?? []);
+    if (!lazy) await ctx.networks?.join(id, record.Name, networkMode, spec.networkAliases ?? []);
     return record;
   }
   for (let attempt = 0; ; attempt++) {
     record.Name = `/${randomName()}${attempt >= 3 ? attempt : ''}`;
     try {
       await ctx.store.create(record);
-      await ctx.networks?.join(id, record.Name, networkMode, spec.networkAliases ?? []);
+      if (!lazy) await ctx.networks?.join(id, record.Name, networkMode, spec.networkAliases ?? []);
       return record;
     } catch (e) {
       if (attempt > 10 || (e as { code?: string }).code !== 'BERTH_CONFLICT') throw e;

@@ -91,6 +91,8 @@ export interface ContainerRecord {
   SizeRw: number;
   /** Addresses and published ports as of the last start (runtime/networks). */
   NetworkSettings?: NetworkSettings;
+  /** berth's own: created without its network address, which the first start takes. */
+  LazyNetwork?: boolean;
 }
 
 /**

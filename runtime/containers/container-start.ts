@@ -154,8 +154,9 @@ export async function startContainer(
   const inlineProc = inline ? await inline.launch(spec, poll) : undefined;
   const proc: LaunchedProcess = inlineProc ?? (await ctx.launch(spec));
   const startedAt = new Date(ctx.host.now()).toISOString();
-  await persist(ctx, id, (r) => ({
+  await persist(ctx, id, ({ LazyNetwork, ...r }) => ({
     ...r,
+    ...(LazyNetwork && !attached ? { LazyNetwork } : {}),
     ...(attached ? { NetworkSettings: attached.settings } : {}),
     State: {
       ...withStatus(r.State, 'running'),

@@ -2,12 +2,16 @@
 // fsynced, then renamed over the target. A reader sees the old file or the new one, never a
 // part; a writer killed midway leaves only a temp file, which gc removes.
 
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 
+let tempCount = 0;
+
 export function tempName(dir: string, base: string): string {
-  return join(dir, `${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(
+    dir,
+    `${base}.${process.pid}.${Math.random().toString(36).slice(2, 10)}${(tempCount++).toString(36)}.tmp`,
+  );
 }
 
 export async function writeFileAtomic(
@@ -17,7 +21,7 @@ export async function writeFileAtomic(
   base: string,
 ): Promise<void> {
   const tmp = tempName(tmpDir, base);
-  const fh = await open(tmp, 'wx', 0o644);
+  const fh = await fsp.open(tmp, 'wx', 0o644);
   try {
     try {
       await fh.writeFile(bytes);
@@ -25,9 +29,9 @@ export async function writeFileAtomic(
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
+    await fsp.rename(tmp, path);
   } catch (e) {
-    await unlink(tmp).catch(() => {});
+    await fsp.unlink(tmp).catch(() => {});
     throw e;
   }
 }

@@ -5,9 +5,8 @@
 // Every read re-hashes the file (node:crypto, so a few GB/s); every write is temp + fsync + rename.
 
 import * as fs from 'node:fs';
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import * as net from 'node:net';
-import { mkdir, open, readdir, readFile, rename, stat, truncate, unlink, utimes } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, promises as fsp, readSync, statSync } from 'node:fs';
+import type * as Net from 'node:net';
 import { join } from 'node:path';
 import { DigestMismatchError, InvalidStateError, NotFoundError } from '../errors.ts';
 import { createSha256, type Digest, digestHex, digestOf, parseDigest, verifyDigest } from '../oci/digest.ts';
@@ -31,6 +30,10 @@ import {
 } from './node-ingest-workers.ts';
 import { installNodeSha256 } from './node-sha256.ts';
 import { berthRoot } from './node-store-root.ts';
+
+/** A Node built-in loaded when first needed: each costs a cold `berth run` milliseconds. */
+const builtin = <T>(id: string): T =>
+  (process as unknown as { getBuiltinModule(id: string): T }).getBuiltinModule(id);
 
 const HEX64 = /^[a-f0-9]{64}$/;
 /** Blobs up to this size are read synchronously: see readBlobFile. */
@@ -62,7 +65,7 @@ async function readBlobFile(path: string): Promise<Buffer> {
   } finally {
     closeSync(fd);
   }
-  return readFile(path);
+  return fsp.readFile(path);
 }
 
 function errno(e: unknown): string | undefined {
@@ -93,9 +96,9 @@ export class NodeContentStore implements ContentStore {
   /** Creates the directories once per process, only when something is written. */
   ready(): Promise<void> {
     this.dirs ??= (async () => {
-      await mkdir(this.blobDir, { recursive: true });
-      await mkdir(this.tmpDir, { recursive: true });
-      await mkdir(this.ingestDir, { recursive: true });
+      await fsp.mkdir(this.blobDir, { recursive: true });
+      await fsp.mkdir(this.tmpDir, { recursive: true });
+      await fsp.mkdir(this.ingestDir, { recursive: true });
     })();
     return this.dirs;
   }
@@ -142,7 +145,7 @@ export class NodeContentStore implements ContentStore {
     if ((await this.size(digest)) === bytes.byteLength) {
       // Refresh the mtime: gc spares recently touched blobs an in-flight pull or load relies on.
       const now = new Date();
-      await utimes(path, now, now).catch(() => {});
+      await fsp.utimes(path, now, now).catch(() => {});
       return digest;
     }
     await this.ready();
@@ -180,14 +183,14 @@ export class NodeContentStore implements ContentStore {
         throw new DigestMismatchError(expected, actual, { what: 'blob' });
       }
       try {
-        await rename(path, this.blobPath(expected));
+        await fsp.rename(path, this.blobPath(expected));
       } finally {
         await held?.release();
       }
       return expected;
     };
     const release = async (keep: boolean) => {
-      if (!keep || !held) await unlink(path).catch(() => {});
+      if (!keep || !held) await fsp.unlink(path).catch(() => {});
       await held?.release();
     };
     const worker =
@@ -201,8 +204,8 @@ export class NodeContentStore implements ContentStore {
     let offset = 0;
     if (held) {
       try {
-        const existing = await readFile(partial);
-        if (size !== undefined && existing.byteLength > size) await truncate(partial, 0);
+        const existing = await fsp.readFile(partial);
+        if (size !== undefined && existing.byteLength > size) await fsp.truncate(partial, 0);
         else {
           hash.update(existing);
           offset = existing.byteLength;
@@ -211,7 +214,7 @@ export class NodeContentStore implements ContentStore {
         if (errno(e) !== 'ENOENT') throw e;
       }
     }
-    const fh = await open(path, 'a', 0o644);
+    const fh = await fsp.open(path, 'a', 0o644);
     let written = offset;
     let done = false;
     // Owned chunks (network reads) are kept and written together: one writev per MiB.
@@ -265,10 +268,17 @@ export class NodeContentStore implements ContentStore {
         if (done) throw new InvalidStateError(`blob ${expected}: write after commit or abort`);
         await flush();
         const outcome = await new Promise<HttpIngestOutcome>((resolve) => {
-          const handle = ingestHttpBody({ net, fs }, req, fh.fd, hash, onProgress, (o) => {
-            signal?.removeEventListener('abort', cancel);
-            resolve(o);
-          });
+          const handle = ingestHttpBody(
+            { net: builtin<typeof Net>('node:net'), fs },
+            req,
+            fh.fd,
+            hash,
+            onProgress,
+            (o) => {
+              signal?.removeEventListener('abort', cancel);
+              resolve(o);
+            },
+          );
           const cancel = () => handle.cancel('aborted');
           signal?.addEventListener('abort', cancel, { once: true });
           if (signal?.aborted) cancel();
@@ -292,9 +302,9 @@ export class NodeContentStore implements ContentStore {
     let offset = 0;
     if (resumable) {
       try {
-        offset = (await stat(path)).size;
+        offset = (await fsp.stat(path)).size;
         if (offset > size) {
-          await truncate(path, 0);
+          await fsp.truncate(path, 0);
           offset = 0;
         }
       } catch (e) {
@@ -346,14 +356,14 @@ export class NodeContentStore implements ContentStore {
   }
 
   async delete(digest: Digest): Promise<void> {
-    await unlink(this.blobPath(digest)).catch((e) => {
+    await fsp.unlink(this.blobPath(digest)).catch((e) => {
       if (errno(e) !== 'ENOENT') throw e;
     });
   }
 
   async list(): Promise<Digest[]> {
     try {
-      const names = await readdir(this.blobDir);
+      const names = await fsp.readdir(this.blobDir);
       return names.filter((n) => HEX64.test(n)).map((n): Digest => `sha256:${n}`);
     } catch (e) {
       if (errno(e) === 'ENOENT') return [];
@@ -364,7 +374,7 @@ export class NodeContentStore implements ContentStore {
   /** Modification time of a blob in ms (gc spares recent ones), undefined when absent. */
   async mtimeMs(digest: Digest): Promise<number | undefined> {
     try {
-      return (await stat(this.blobPath(digest))).mtimeMs;
+      return (await fsp.stat(this.blobPath(digest))).mtimeMs;
     } catch {
       return undefined;
     }
@@ -377,21 +387,21 @@ export class NodeContentStore implements ContentStore {
     for (const dir of [this.tmpDir, this.ingestDir]) {
       let names: string[];
       try {
-        names = await readdir(dir);
+        names = await fsp.readdir(dir);
       } catch {
         continue;
       }
       for (const n of names) {
         const p = join(dir, n);
         try {
-          const st = await stat(p);
+          const st = await fsp.stat(p);
           if (st.mtimeMs > cutoff) continue;
           if (dir === this.ingestDir && HEX64.test(n)) {
             const held = await tryLock(`${p}.lock`, { staleMs: 86_400_000 });
             if (!held) continue;
-            await unlink(p).catch(() => {});
+            await fsp.unlink(p).catch(() => {});
             await held.release();
-          } else if (!n.endsWith('.lock')) await unlink(p);
+          } else if (!n.endsWith('.lock')) await fsp.unlink(p);
           removed++;
         } catch {
           // Raced with another process: fine.

@@ -7,7 +7,7 @@
 // keep the process alive once no blob is being written.
 
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { HttpIngestOutcome, HttpIngestRequest } from './content-store.ts';
 import { ingestHttpBody } from './node-http-body-ingest.ts';
 
@@ -135,7 +135,11 @@ export function maxWorkers(): number {
 }
 
 function spawn(): IngestWorker {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+  // worker_threads is loaded with the first worker: a `run` that reads small blobs never needs it.
+  const { Worker: WorkerClass } = (
+    process as unknown as { getBuiltinModule(id: string): typeof import('node:worker_threads') }
+  ).getBuiltinModule('node:worker_threads');
+  const worker = new WorkerClass(WORKER_SOURCE, { eval: true, execArgv: [] });
   const slot: IngestWorker = { worker, active: 0, online: false, handlers: new Map() };
   worker.once('online', () => {
     slot.online = true;

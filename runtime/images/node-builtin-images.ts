@@ -2,8 +2,7 @@
 // walking up from this module (works from the source tree and from the dist/ bundle alike) to
 // the package.json named "berth"; BERTH_IMAGES_DIR overrides it.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuiltinImageSource, isBuiltinImageName } from './builtin-images.ts';
@@ -45,7 +44,7 @@ export class NodeBuiltinImageSource implements BuiltinImageSource {
   async read(name: string): Promise<Uint8Array | undefined> {
     if (!isBuiltinImageName(name)) return undefined;
     try {
-      return await readFile(join(this.dir, name, `${name}.wasm`));
+      return await fsp.readFile(join(this.dir, name, `${name}.wasm`));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;

@@ -15,6 +15,8 @@ import { allocateIp, gatewayOf, parseSubnet } from './subnet.ts';
 export interface NetworkedContainer {
   Id: string;
   Name: string;
+  /** Created without its address (CreateSpec.lazyNetwork): the first start takes it. */
+  LazyNetwork?: boolean;
   Config: { Hostname: string; ExposedPorts?: Record<string, object> };
   HostConfig: {
     NetworkMode: string;
@@ -95,7 +97,13 @@ export class EngineNetworks {
 
   /** At start: joins the live stack; rejects (PortAllocatedError) when a host port is taken. */
   async attach(rec: NetworkedContainer): Promise<{ net: ContainerNet; settings: NetworkSettings }> {
-    const networks = await this.store.list();
+    let networks = await this.store.list();
+    const mode = rec.HostConfig.NetworkMode;
+    if (rec.LazyNetwork && mode !== 'none' && !networks.some((n) => n.Containers[rec.Id])) {
+      // Created with its address left for the first start (CreateSpec.lazyNetwork).
+      await this.join(rec.Id, rec.Name, mode === 'default' ? DEFAULT_NETWORK : mode);
+      networks = await this.store.list();
+    }
     this.stack.subnets = networks.flatMap((n) => n.IPAM.Config.map((c) => parseSubnet(c.Subnet)));
     const none = rec.HostConfig.NetworkMode === 'none';
     const attachments: Attachment[] = [];

@@ -1,7 +1,8 @@
 // HostTcp on Node: node:net servers and sockets, half-open allowed so each direction of a
 // connection closes on its own (HTTP clients that shut down writing still get their answer).
 
-import { type Server, type Socket, connect, createServer } from 'node:net';
+import type * as Net from 'node:net';
+import type { Server, Socket } from 'node:net';
 import {
   ERRNO_CONNREFUSED,
   ERRNO_HOSTUNREACH,
@@ -15,6 +16,10 @@ import {
   type HostTcp,
   PortAllocatedError,
 } from './host-tcp.ts';
+
+/** node:net, loaded with the first listener or connection (a `run` without ports needs none). */
+const net = (): typeof Net =>
+  (process as unknown as { getBuiltinModule(id: string): typeof Net }).getBuiltinModule('node:net');
 
 const ERRNO_OF: Record<string, number> = {
   ECONNREFUSED: ERRNO_CONNREFUSED,
@@ -133,7 +138,7 @@ function wrap(socket: Socket, reader?: Reader): HostSocket {
 export class NodeHostTcp implements HostTcp {
   listen(ip: string, port: number, onConnection: (socket: HostSocket) => void): Promise<HostServer> {
     // Paused until the bridge takes the bytes (onData), so the read buffer is in place first.
-    const server: Server = createServer(
+    const server: Server = net().createServer(
       { allowHalfOpen: true, noDelay: true, pauseOnConnect: true },
       (socket) => {
         const reader: Reader = { early: [] };
@@ -162,7 +167,7 @@ export class NodeHostTcp implements HostTcp {
   connect(ip: string, port: number): Promise<HostSocket> {
     return new Promise((resolve, reject) => {
       const reader: Reader = { early: [] };
-      const socket = connect({
+      const socket = net().connect({
         host: ip,
         port,
         allowHalfOpen: true,

@@ -44,8 +44,15 @@ export function createSha256(): Sha256 {
   return factory();
 }
 
+/**
+ * Below this many bytes the pure-JS hash runs even where a native one is installed: the native
+ * module costs a cold process milliseconds to load, more than hashing a manifest, a config or a
+ * small layer in JavaScript (a cold `berth run hello-world` hashes 4 KB in all).
+ */
+const SMALL = 16 * 1024;
+
 export function sha256Hex(bytes: Uint8Array): string {
-  const h = factory();
+  const h = bytes.length < SMALL ? nobleFactory() : factory();
   h.update(bytes);
   return h.hex();
 }
