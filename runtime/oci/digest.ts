@@ -4,6 +4,7 @@
 
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { DigestMismatchError, InvalidReferenceError } from '../errors.ts';
+import { SHA256_WASM_BASE64 } from './sha256-wasm.ts';
 
 /** `sha256:` followed by 64 lowercase hex digits. */
 export type Digest = `sha256:${string}`;
@@ -45,14 +46,60 @@ export function createSha256(): Sha256 {
 }
 
 /**
- * Below this many bytes the pure-JS hash runs even where a native one is installed: the native
- * module costs a cold process milliseconds to load, more than hashing a manifest, a config or a
- * small layer in JavaScript (a cold `berth run hello-world` hashes 4 KB in all).
+ * Below this many bytes, sha256Hex runs berth's WebAssembly SHA-256 (sha256.c) even where a native
+ * hash is installed: a cold process hashes a manifest, a config or a small layer through it in
+ * microseconds, where loading node:crypto costs milliseconds and JavaScript that V8 has not
+ * optimised yet (@noble/hashes) about a millisecond per few KB. Past it the native hash wins
+ * (~60 MB/s for this module, several hundred for OpenSSL).
  */
-const SMALL = 16 * 1024;
+const SMALL = 64 * 1024;
+
+interface WasmSha256 {
+  readonly memory: WebAssembly.Memory;
+  input(): number;
+  out(): number;
+  init(): void;
+  update(n: number): void;
+  final(): void;
+}
+
+/** The bytes one update() takes (INPUT_SIZE in sha256.c). */
+const WASM_INPUT = 65536;
+
+let wasmSha: WasmSha256 | null | undefined;
+
+function wasmSha256(): WasmSha256 | null {
+  if (wasmSha === undefined) {
+    try {
+      const text = atob(SHA256_WASM_BASE64);
+      const bytes = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+      wasmSha = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as WasmSha256;
+    } catch {
+      wasmSha = null; // no WebAssembly here (or a policy refusing it): JavaScript then
+    }
+  }
+  return wasmSha;
+}
+
+function wasmHex(w: WasmSha256, bytes: Uint8Array): string {
+  const input = w.input();
+  w.init();
+  for (let at = 0; at < bytes.length; at += WASM_INPUT) {
+    const part = bytes.subarray(at, Math.min(bytes.length, at + WASM_INPUT));
+    new Uint8Array(w.memory.buffer, input, part.length).set(part);
+    w.update(part.length);
+  }
+  w.final();
+  return toHex(new Uint8Array(w.memory.buffer, w.out(), 32));
+}
 
 export function sha256Hex(bytes: Uint8Array): string {
-  const h = bytes.length < SMALL ? nobleFactory() : factory();
+  if (bytes.length < SMALL) {
+    const w = wasmSha256();
+    if (w) return wasmHex(w, bytes);
+  }
+  const h = factory();
   h.update(bytes);
   return h.hex();
 }

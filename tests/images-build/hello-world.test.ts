@@ -21,7 +21,7 @@ describe('hello-world image', () => {
     expect(code).toBe(0);
     expect(text.startsWith('\nHello from berth!\n')).toBe(true);
     expect(text).toContain('union in-memory filesystem');
-    expect(text).toContain('WebAssembly (WASI) program in a sandboxed worker');
+    expect(text).toContain('WebAssembly (WASI) program in a sandbox, inside the berth process');
     expect(text).toContain(' $ berth run -it berthbox sh\n');
   });
 });

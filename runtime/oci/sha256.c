@@ -1,9 +1,10 @@
-// SHA-256 (FIPS 180-4) as a freestanding WebAssembly module, for runtime/oci/sha256-wasm.ts:
-// a cold process hashes small blobs (manifests, configs, small layers) faster through this
-// than through JavaScript that has not been optimised yet, or by loading node:crypto.
+// SHA-256 (FIPS 180-4) as a freestanding WebAssembly module, built by scripts/build-sha256.js
+// into runtime/oci/sha256-wasm.ts. A cold process hashes small blobs (manifests, configs, small
+// layers) several times faster through this than through JavaScript V8 has not optimised yet
+// (@noble/hashes), and without loading node:crypto (milliseconds for a cold `berth run`).
 //
-// Memory layout: the state at STATE, the caller's bytes at INPUT (up to INPUT_SIZE per update),
-// the digest at OUT. Exports: init(), update(n), final() -> digest at out().
+// Exports: input() -> where the caller puts up to INPUT_SIZE bytes, update(n) hashes them,
+// init() starts a hash, final() ends it and leaves the 32-byte digest at out().
 
 typedef unsigned int u32;
 typedef unsigned long long u64;
