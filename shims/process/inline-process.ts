@@ -36,6 +36,9 @@ import {
 } from './worker-protocol.ts';
 import { WasmBytes } from './wasm-bytes.ts';
 
+/** Modules up to this size are compiled synchronously (bigger ones compile in the background). */
+const SYNC_COMPILE_MAX = 1024 * 1024;
+
 /** How often a running inline guest looks for control requests (ms). */
 export const POLL_MS = 20;
 
@@ -183,7 +186,12 @@ export class InlineProcess {
       memories = limited.memories;
       const instrumented = addPausePoints(limited.bytes);
       if (!instrumented) throw new Error('the module cannot be instrumented with pause points');
-      module = await WebAssembly.compile(instrumented as Uint8Array<ArrayBuffer>);
+      // This thread waits for the module either way: a small one compiles faster synchronously
+      // than through an asynchronous compile's task hop.
+      module =
+        instrumented.length <= SYNC_COMPILE_MAX
+          ? new WebAssembly.Module(instrumented as Uint8Array<ArrayBuffer>)
+          : await WebAssembly.compile(instrumented as Uint8Array<ArrayBuffer>);
       built = await buildVfs(
         options.mounts.map(mountSpec),
         options.platform as Platform,
