@@ -32,17 +32,23 @@ function plainRun(args) {
 }
 
 const plain = plainRun(argv);
-let cli;
-try {
-  const { loadBundle } = require(join(dist, 'boot.cjs'));
-  cli = plain
-    ? loadBundle(join(dist, 'run.cjs'), 'run')
-    : loadBundle(join(dist, 'cli.cjs'), commandName(argv));
-} catch (e) {
-  process.stderr.write(`berth: cannot load dist/ (run \`npm run build\`): ${e.message}\n`);
-  process.exit(125);
+
+/** Loads a bundle of dist/ through the code cache; `name` names its cache (the command). */
+function load(bundle, name) {
+  let loaded;
+  try {
+    const { loadBundle } = require(join(dist, 'boot.cjs'));
+    loaded = loadBundle(join(dist, bundle), name);
+  } catch (e) {
+    process.stderr.write(`berth: cannot load dist/${bundle} (run \`npm run build\`): ${e.message}\n`);
+    process.exit(125);
+  }
+  // A command that ran without a cache leaves one for the next start (only when it succeeded, so
+  // a mistyped command does not leave a cache file behind).
+  if (loaded.needsSave) process.once('exit', (code) => code === 0 && loaded.save());
+  return loaded.exports;
 }
-// A command that ran without a cache leaves one for the next start (only when it succeeded, so
-// a mistyped command does not leave a cache file behind).
-if (cli.needsSave) process.once('exit', (code) => code === 0 && cli.save());
-cli.exports.main(plain ?? argv);
+
+const full = () => load('cli.cjs', commandName(argv)).main(argv);
+if (plain) load('run.cjs', 'run').main(plain, full);
+else full();
