@@ -1,8 +1,8 @@
 // pull, push, login, logout, manifest inspect, and the pull `run`/`create` do for a missing image.
 // Registry failures exit 1 like Docker's pull/push/login; progress is Docker's jsonmessage output.
 
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
+import type * as Readline from 'node:readline';
+import type * as Stream from 'node:stream';
 import type { RegistryCommands } from '../../runtime/registry/commands.ts';
 import type { ProgressSink } from '../../runtime/registry/progress.ts';
 import { type Opts, engine, err, out, reportError, str } from './context.ts';
@@ -101,6 +101,10 @@ async function readStdin(): Promise<string> {
 
 /** Reads one line from the terminal; with `hidden` nothing typed is echoed (a password). */
 function prompt(question: string, hidden: boolean): Promise<string> {
+  // Loaded here: only `login` at a terminal prompts, and every pull would pay for them.
+  const builtin = (process as unknown as { getBuiltinModule<T>(id: string): T }).getBuiltinModule;
+  const { Writable } = builtin<typeof Stream>('node:stream');
+  const { createInterface } = builtin<typeof Readline>('node:readline');
   let muted = false;
   const output = new Writable({
     write(chunk, _enc, done) {

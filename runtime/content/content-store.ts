@@ -68,8 +68,13 @@ export interface ContentStore {
   /** Stores bytes; with `expected`, refuses (DigestMismatchError, nothing stored) on a mismatch. */
   put(bytes: Uint8Array, expected?: Digest): Promise<Digest>;
   writer(expected: Digest, size?: number): Promise<ContentWriter>;
-  /** Optional hint: about `bytes` of blobs are about to be written (a pull), so prepare for them. */
-  prepareWrites?(bytes: number): void;
+  /**
+   * Optional hint: about `bytes` of blobs are about to be written (a pull), so prepare for them;
+   * without `bytes`, an amount not known yet (a pull of an image not stored here).
+   */
+  prepareWrites?(bytes?: number): void;
+  /** Optional hint: the writes prepareWrites announced are over (what it readied may go). */
+  finishWrites?(): void;
   /**
    * Optional: how many blobs fed by appendFromHttp the store takes in at full speed at once (its
    * hashing threads). More at once only splits the same cores; fewer lets the next blob go to

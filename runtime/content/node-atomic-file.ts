@@ -2,7 +2,7 @@
 // fsynced, then renamed over the target. A reader sees the old file or the new one, never a
 // part; a writer killed midway leaves only a temp file, which gc removes.
 
-import { promises as fsp } from 'node:fs';
+import { closeSync, fsync, promises as fsp, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 let tempCount = 0;
@@ -14,6 +14,9 @@ export function tempName(dir: string, base: string): string {
   );
 }
 
+/** Up to this size the temp file is opened, written, closed and renamed with synchronous calls. */
+const SYNC_WRITE_MAX = 1024 * 1024;
+
 export async function writeFileAtomic(
   path: string,
   bytes: Uint8Array,
@@ -21,17 +24,38 @@ export async function writeFileAtomic(
   base: string,
 ): Promise<void> {
   const tmp = tempName(tmpDir, base);
-  const fh = await fsp.open(tmp, 'wx', 0o644);
-  try {
+  if (bytes.byteLength > SYNC_WRITE_MAX) {
+    const fh = await fsp.open(tmp, 'wx', 0o644);
     try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
+      try {
+        await fh.writeFile(bytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fsp.rename(tmp, path);
+    } catch (e) {
+      await fsp.unlink(tmp).catch(() => {});
+      throw e;
     }
-    await fsp.rename(tmp, path);
+    return;
+  }
+  // A small file (a manifest, the image index): microseconds of synchronous calls, where each
+  // trip through the thread pool could queue behind other writes' fsyncs. Only the fsync waits
+  // there, off this thread.
+  let fd: number | undefined = openSync(tmp, 'wx', 0o644);
+  try {
+    for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
+    const synced = fd;
+    await new Promise<void>((resolve, reject) => fsync(synced, (e) => (e ? reject(e) : resolve())));
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
   } catch (e) {
-    await fsp.unlink(tmp).catch(() => {});
+    try {
+      if (fd !== undefined) closeSync(fd);
+      unlinkSync(tmp);
+    } catch {}
     throw e;
   }
 }

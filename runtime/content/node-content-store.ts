@@ -5,7 +5,19 @@
 // Every read re-hashes the file (node:crypto, so a few GB/s); every write is temp + fsync + rename.
 
 import * as fs from 'node:fs';
-import { closeSync, fstatSync, openSync, promises as fsp, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  promises as fsp,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+} from 'node:fs';
 import type * as Net from 'node:net';
 import { join } from 'node:path';
 import { DigestMismatchError, InvalidStateError, NotFoundError } from '../errors.ts';
@@ -26,6 +38,7 @@ import {
   pickIngestWorker,
   prewarmIngestWorker,
   releaseIngestWorker,
+  stopIdleIngestWorkers,
   WorkerBlobWrite,
 } from './node-ingest-workers.ts';
 import { installNodeSha256 } from './node-sha256.ts';
@@ -95,10 +108,9 @@ export class NodeContentStore implements ContentStore {
 
   /** Creates the directories once per process, only when something is written. */
   ready(): Promise<void> {
+    // Synchronous: microseconds, once, where the thread pool may be busy with other writes.
     this.dirs ??= (async () => {
-      await fsp.mkdir(this.blobDir, { recursive: true });
-      await fsp.mkdir(this.tmpDir, { recursive: true });
-      await fsp.mkdir(this.ingestDir, { recursive: true });
+      for (const dir of [this.blobDir, this.tmpDir, this.ingestDir]) mkdirSync(dir, { recursive: true });
     })();
     return this.dirs;
   }
@@ -158,9 +170,14 @@ export class NodeContentStore implements ContentStore {
     return 1 + maxIngestWorkers();
   }
 
-  /** A hint that `bytes` of blobs are about to be written: big ones start a helper thread now. */
-  prepareWrites(bytes: number): void {
-    if (bytes >= 2 * WORKER_MIN_SIZE) prewarmIngestWorker();
+  /** A hint that `bytes` (unknown: likely many) of blobs are about to be written: big ones start a helper thread now. */
+  prepareWrites(bytes?: number): void {
+    if (bytes === undefined || bytes >= 2 * WORKER_MIN_SIZE) prewarmIngestWorker();
+  }
+
+  /** The writes are over: helper threads with nothing open end now, not while the process exits. */
+  finishWrites(): void {
+    stopIdleIngestWorkers();
   }
 
   async writer(expected: Digest, size?: number): Promise<ContentWriter> {
@@ -182,15 +199,21 @@ export class NodeContentStore implements ContentStore {
         await drop();
         throw new DigestMismatchError(expected, actual, { what: 'blob' });
       }
+      // Synchronous renames, unlinks and lock files: microseconds each, where a trip through the
+      // thread pool queues behind the fsyncs of the other blobs of a pull.
       try {
-        await fsp.rename(path, this.blobPath(expected));
+        renameSync(path, this.blobPath(expected));
       } finally {
         await held?.release();
       }
       return expected;
     };
     const release = async (keep: boolean) => {
-      if (!keep || !held) await fsp.unlink(path).catch(() => {});
+      if (!keep || !held) {
+        try {
+          unlinkSync(path);
+        } catch {}
+      }
       await held?.release();
     };
     const worker =
@@ -204,8 +227,8 @@ export class NodeContentStore implements ContentStore {
     let offset = 0;
     if (held) {
       try {
-        const existing = await fsp.readFile(partial);
-        if (size !== undefined && existing.byteLength > size) await fsp.truncate(partial, 0);
+        const existing = readFileSync(partial);
+        if (size !== undefined && existing.byteLength > size) truncateSync(partial, 0);
         else {
           hash.update(existing);
           offset = existing.byteLength;
@@ -214,7 +237,7 @@ export class NodeContentStore implements ContentStore {
         if (errno(e) !== 'ENOENT') throw e;
       }
     }
-    const fh = await fsp.open(path, 'a', 0o644);
+    const fd = openSync(path, 'a', 0o644);
     let written = offset;
     let done = false;
     // Owned chunks (network reads) are kept and written together: one writev per MiB.
@@ -225,17 +248,21 @@ export class NodeContentStore implements ContentStore {
       const batch = pending;
       pending = [];
       pendingBytes = 0;
-      await fh.writev(batch);
+      await writeAll(fd, batch);
     };
+    let settled = !big;
     const settle = () => {
-      if (big) this.inlineBig--;
+      if (!settled) this.inlineBig--;
+      settled = true;
     };
     const finish = async (keep: boolean) => {
       if (done) return;
       done = true;
       settle();
       if (keep) await flush().catch(() => {});
-      await fh.close().catch(() => {});
+      try {
+        closeSync(fd);
+      } catch {}
       await release(keep);
     };
     return {
@@ -252,14 +279,13 @@ export class NodeContentStore implements ContentStore {
       },
       commit: async () => {
         if (done) throw new InvalidStateError(`blob ${expected}: already committed or aborted`);
+        // Hashed already: this thread is free for the next blob while the file syncs.
+        settle();
         await flush();
         const actualHex = hash.hex();
-        if (actualHex === hex && (size === undefined || written === size)) {
-          await fh.sync();
-        }
-        await fh.close();
+        if (actualHex === hex && (size === undefined || written === size)) await fsyncFd(fd);
+        closeSync(fd);
         done = true;
-        settle();
         return publish(actualHex, written, () => release(false));
       },
       abort: () => finish(false),
@@ -271,7 +297,7 @@ export class NodeContentStore implements ContentStore {
           const handle = ingestHttpBody(
             { net: builtin<typeof Net>('node:net'), fs },
             req,
-            fh.fd,
+            fd,
             hash,
             onProgress,
             (o) => {
@@ -302,9 +328,9 @@ export class NodeContentStore implements ContentStore {
     let offset = 0;
     if (resumable) {
       try {
-        offset = (await fsp.stat(path)).size;
+        offset = statSync(path).size;
         if (offset > size) {
-          await fsp.truncate(path, 0);
+          truncateSync(path, 0);
           offset = 0;
         }
       } catch (e) {
@@ -410,4 +436,28 @@ export class NodeContentStore implements ContentStore {
     }
     return removed;
   }
+}
+
+/** Writes all of `chunks` at the file's end (an 'a' descriptor), through the thread pool. */
+async function writeAll(fd: number, chunks: Uint8Array[]): Promise<void> {
+  let views = chunks;
+  while (views.length > 0) {
+    let n = await new Promise<number>((resolve, reject) =>
+      fs.writev(fd, views, (e, written) => (e ? reject(e) : resolve(written))),
+    );
+    const rest: Uint8Array[] = [];
+    for (const v of views) {
+      if (n >= v.byteLength) n -= v.byteLength;
+      else {
+        rest.push(n > 0 ? v.subarray(n) : v);
+        n = 0;
+      }
+    }
+    views = rest;
+  }
+}
+
+/** fsync through the thread pool (it waits on the disk). */
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
 }

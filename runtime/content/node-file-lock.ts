@@ -104,8 +104,14 @@ function newOwner(): LockOwner {
   };
 }
 
-/** One attempt: the lock, or undefined if a live process holds it. */
+/**
+ * One attempt: the lock, or undefined if a live process holds it. A free lock is taken and given
+ * back with synchronous calls (microseconds): through the thread pool, each call would queue
+ * behind whatever fills it (a pull's fsyncs take tens of ms each).
+ */
 export async function tryLock(path: string, options: LockOptions = {}): Promise<FileLock | undefined> {
+  const quick = tryLockSync(path);
+  if (quick) return { release: async () => quick.release() };
   const staleMs = options.staleMs ?? 300_000;
   for (let attempt = 0; attempt < 3; attempt++) {
     const me = newOwner();

@@ -3,8 +3,10 @@
 // thread keeps receiving. The main thread gathers incoming chunks into ~1 MiB batches and
 // transfers them (no copy for network reads); a worker appends each batch to the file (one
 // writev), then hashes it, in order,
-// so the digest is of exactly the bytes on disk. Workers are started on first use and never
-// keep the process alive once no blob is being written.
+// so the digest is of exactly the bytes on disk. Workers are started on first use (or taken
+// from one started ahead, see INGEST_WORKER_BOOT), never keep the process alive once no blob is
+// being written, and end when the store is told its writes are over (finishWrites), so a
+// command's exit does not wait for them.
 
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -104,6 +106,32 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/**
+ * What an ingest thread runs first: it evaluates its first message, WORKER_SOURCE. Booting a
+ * thread costs ~40 ms of CPU; one started with just this ahead of time (bin/berth.cjs does for
+ * `pull`, so the boot runs on the idle core while the CLI loads) is taken by the first spawn().
+ */
+export const INGEST_WORKER_BOOT =
+  "require('node:worker_threads').parentPort.once('message', (m) => (0, eval)(m));";
+
+/** A thread started ahead with INGEST_WORKER_BOOT, left at globalThis[SPARE_WORKER]. */
+export interface SpareIngestWorker {
+  readonly worker: Worker;
+  /** Its 'online' event came. */
+  online: boolean;
+  /** No 'error' or 'exit' event came. */
+  alive: boolean;
+}
+
+export const SPARE_WORKER = Symbol.for('berth.spareIngestWorker');
+
+function takeSpareWorker(): SpareIngestWorker | undefined {
+  const g = globalThis as { [SPARE_WORKER]?: SpareIngestWorker };
+  const spare = g[SPARE_WORKER];
+  g[SPARE_WORKER] = undefined;
+  return spare?.alive ? spare : undefined;
+}
+
 interface Reply {
   id: number;
   op: 'written' | 'done' | 'progress' | 'fetched';
@@ -116,7 +144,10 @@ interface Reply {
 /** A helper thread and the blobs it is writing. */
 export interface IngestWorker {
   readonly worker: Worker;
+  /** Blobs open on it (it keeps the process alive while any is). */
   active: number;
+  /** Blobs it is still hashing: what picking a thread weighs (a blob syncing to disk is not work). */
+  busy: number;
   /** Its thread runs (worker 'online'): until then a blob given to it waits ~30 ms for the boot. */
   online: boolean;
   readonly handlers: Map<number, (r: Reply) => void>;
@@ -139,11 +170,21 @@ function spawn(): IngestWorker {
   const { Worker: WorkerClass } = (
     process as unknown as { getBuiltinModule(id: string): typeof import('node:worker_threads') }
   ).getBuiltinModule('node:worker_threads');
-  const worker = new WorkerClass(WORKER_SOURCE, { eval: true, execArgv: [] });
-  const slot: IngestWorker = { worker, active: 0, online: false, handlers: new Map() };
-  worker.once('online', () => {
-    slot.online = true;
-  });
+  const spare = takeSpareWorker();
+  const worker = spare?.worker ?? new WorkerClass(INGEST_WORKER_BOOT, { eval: true, execArgv: [] });
+  worker.postMessage(WORKER_SOURCE);
+  const slot: IngestWorker = {
+    worker,
+    active: 0,
+    busy: 0,
+    online: spare?.online === true,
+    handlers: new Map(),
+  };
+  if (!slot.online) {
+    worker.once('online', () => {
+      slot.online = true;
+    });
+  }
   worker.on('message', (r: Reply) => slot.handlers.get(r.id)?.(r));
   worker.on('error', (e) => {
     for (const h of slot.handlers.values()) h({ id: 0, op: 'done', error: { message: String(e) } });
@@ -158,6 +199,24 @@ export function prewarmIngestWorker(): void {
   if (!slots?.length && maxWorkers() > 0) spawn();
 }
 
+/**
+ * Ends the helper threads that have no blob open (they start again when next needed): a thread
+ * ended while a command finishes its work is not one its exit waits for.
+ */
+export function stopIdleIngestWorkers(): void {
+  // A thread started ahead and never needed (nothing to download) goes too.
+  void takeSpareWorker()?.worker.terminate();
+  if (!slots) return;
+  const idle = slots.filter((s) => s.active === 0);
+  slots = slots.filter((s) => s.active > 0);
+  for (const s of idle) void s.worker.terminate();
+}
+
+/** The thread ids of the helper threads started (or taken) so far. */
+export function ingestWorkerThreadIds(): number[] {
+  return (slots ?? []).map((s) => s.worker.threadId);
+}
+
 /** Resolves once a helper thread runs (starting one if none); false on a machine without helpers. */
 export async function ingestWorkerOnline(): Promise<boolean> {
   prewarmIngestWorker();
@@ -170,23 +229,23 @@ export async function ingestWorkerOnline(): Promise<boolean> {
 /**
  * The helper thread that should take a new big blob, or undefined when the calling thread
  * should. Ties go to a helper once it runs (the calling thread also has the network traffic and
- * the rest of the command), to the calling thread while the helper still boots. The blob is
- * counted on the helper at once (pass it to WorkerBlobWrite, or to releaseIngestWorker).
+ * the rest of the command), to the calling thread while the helper still boots. `inlineBusy`:
+ * big blobs the calling thread is hashing. The blob is counted on the helper at once (pass it to
+ * WorkerBlobWrite, or to releaseIngestWorker).
  */
-export function pickIngestWorker(inlineActive: number): IngestWorker | undefined {
+export function pickIngestWorker(inlineBusy: number): IngestWorker | undefined {
   const existing = slots ?? [];
-  let best = existing.reduce<IngestWorker | undefined>(
-    (a, s) => (!a || s.active < a.active ? s : a),
-    undefined,
-  );
-  if ((!best || best.active > 0) && existing.length < maxWorkers()) best = spawn();
-  if (!best || inlineActive < best.active || (inlineActive === best.active && !best.online)) return undefined;
+  let best = existing.reduce<IngestWorker | undefined>((a, s) => (!a || s.busy < a.busy ? s : a), undefined);
+  if ((!best || best.busy > 0) && existing.length < maxWorkers()) best = spawn();
+  if (!best || inlineBusy < best.busy || (inlineBusy === best.busy && !best.online)) return undefined;
+  best.busy++;
   if (best.active++ === 0) best.worker.ref();
   return best;
 }
 
 /** Gives back a helper picked for a blob that was not written after all. */
-export function releaseIngestWorker(worker: IngestWorker): void {
+export function releaseIngestWorker(worker: IngestWorker, busy = true): void {
+  if (busy) worker.busy--;
   if (--worker.active === 0) worker.worker.unref();
 }
 
@@ -210,6 +269,7 @@ export class WorkerBlobWrite {
   private finished: ((r: Reply) => void) | undefined;
   private failure: Error | undefined;
   private fetching: { progress(bytes: number): void; done(o: HttpIngestOutcome): void } | undefined;
+  private hashing = true;
 
   constructor(worker: IngestWorker, path: string, resume: number) {
     this.slot = worker;
@@ -270,6 +330,8 @@ export class WorkerBlobWrite {
       this.fetching = {
         progress: onProgress,
         done: (o) => {
+          // The whole body is in and hashed: the thread is free for another blob as this one commits.
+          if (o.kind === 'complete') this.doneHashing();
           this.fetching = undefined;
           signal?.removeEventListener('abort', cancel);
           resolve(o);
@@ -289,15 +351,21 @@ export class WorkerBlobWrite {
     this.filled = 0;
   }
 
+  private doneHashing(): void {
+    if (this.hashing) this.slot.busy--;
+    this.hashing = false;
+  }
+
   /** 'commit': fsync and the hex digest; 'close': keep the file as is; 'abort': just stop. */
   finish(op: 'commit' | 'close' | 'abort'): Promise<string | undefined> {
     if (op !== 'abort') this.send();
+    this.doneHashing();
     return new Promise<Reply>((resolve) => {
       this.finished = resolve;
       this.slot.worker.postMessage({ op, id: this.id });
     }).then((r) => {
       this.slot.handlers.delete(this.id);
-      releaseIngestWorker(this.slot);
+      releaseIngestWorker(this.slot, false);
       if (r.error) throw errorOf(r);
       if (this.failure) throw this.failure;
       return r.hex;

@@ -13,7 +13,7 @@ import type { HttpReadResult, HttpResponse } from './transport.ts';
 /** The part of the content store a pull needs. */
 export type BlobSink = Pick<
   ContentStore,
-  'has' | 'get' | 'put' | 'writer' | 'prepareWrites' | 'httpIngestThreads'
+  'has' | 'get' | 'put' | 'writer' | 'prepareWrites' | 'finishWrites' | 'httpIngestThreads'
 >;
 
 export type DownloadProgress = (current: number, total: number) => void;
@@ -96,7 +96,7 @@ export async function downloadBlob(
     }
   } catch (e) {
     // What did arrive is a valid prefix: keep it for the resume.
-    if (e instanceof InterruptedDownloadError) await writer.close();
+    if (e instanceof InterruptedDownloadError) await keepOrDrop(writer, signal);
     else {
       await reader.cancel().catch(() => {});
       await writer.abort();
@@ -104,6 +104,17 @@ export async function downloadBlob(
     throw e;
   }
   await commitBlob(writer, onBodyEnd);
+}
+
+/**
+ * An interrupted download keeps its prefix for the resume, unless it was stopped because another
+ * blob of the pull came with bytes that do not match its digest: a source serving bad bytes
+ * leaves nothing behind.
+ */
+async function keepOrDrop(writer: ContentWriter, signal: AbortSignal | undefined): Promise<void> {
+  const reason = signal?.aborted ? (signal.reason as { code?: unknown } | undefined) : undefined;
+  if (reason?.code === 'BERTH_DIGEST_MISMATCH') await writer.abort();
+  else await writer.close();
 }
 
 /** The body is all in: free the caller's slot, then verify and move the blob into place. */
@@ -143,7 +154,7 @@ async function plainDownload(
   if (outcome.kind === 'declined') return false;
   const received = start + outcome.received;
   if (outcome.kind === 'interrupted') {
-    await writer.close();
+    await keepOrDrop(writer, signal);
     throw new InterruptedDownloadError(
       `download of ${desc.digest} from ${repo.name} interrupted after ${received} of ${desc.size} bytes: ${outcome.message} (pull again to resume)`,
       received,

@@ -3,8 +3,8 @@
 // the registry client relies on them: redirects followed (Authorization dropped when the origin
 // changes, as fetch does), a network failure is a rejected promise, a HEAD has no body.
 
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as Http from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { HttpBody, HttpBodyReader, HttpReadResult, HttpRequestInit, HttpResponse } from './transport.ts';
 
@@ -156,11 +156,24 @@ function watchIdle(socket: Socket, idleMs: number, onIdle: () => void): ReturnTy
 
 export function createNodeHttpFetch(opts: NodeHttpOptions) {
   const agentOpts = { keepAlive: true, maxSockets: 16 };
-  const agents = { 'http:': new HttpAgent(agentOpts), 'https:': new HttpsAgent(agentOpts) };
+  // node:http and node:https (with tls, ~8 ms) load at their first request: a pull from a
+  // plain-HTTP registry may never make one (node-plain-get.ts, the store's own sockets).
+  const clients: Partial<Record<'http:' | 'https:', { request: typeof Http.request; agent: Http.Agent }>> =
+    {};
+  const client = (protocol: 'http:' | 'https:') => {
+    let c = clients[protocol];
+    if (!c) {
+      const mod = (process as unknown as { getBuiltinModule(id: string): typeof Http }).getBuiltinModule(
+        protocol === 'https:' ? 'node:https' : 'node:http',
+      );
+      c = clients[protocol] = { request: mod.request, agent: new mod.Agent(agentOpts) };
+    }
+    return c;
+  };
 
   const once = (url: URL, init: HttpRequestInit, method: string): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const { request: send, agent } = client(url.protocol === 'https:' ? 'https:' : 'http:');
       const headers: Record<string, string> = { ...init.headers };
       const body = init.body;
       if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
@@ -169,7 +182,7 @@ export function createNodeHttpFetch(opts: NodeHttpOptions) {
       const req = send(url, {
         method,
         headers,
-        agent: agents[url.protocol as 'http:' | 'https:'],
+        agent,
         signal: init.signal,
       });
       let connectTimer: ReturnType<typeof setTimeout> | undefined;

@@ -5,6 +5,7 @@
 // small pull.
 import type { Dispatcher } from 'undici';
 import { createNodeHttpFetch } from './node-http-fetch.ts';
+import { plainSmallGet } from './node-plain-get.ts';
 import { type ProxyEnv, proxyFor } from './proxy-env.ts';
 import type { Fetcher, HttpRequestInit, HttpResponse } from './transport.ts';
 
@@ -45,5 +46,8 @@ export function createNodeFetcher(opts: NodeFetcherOptions = {}): Fetcher {
     const proxy = proxyFor(url, env);
     return proxy ? viaProxy(proxy, url, init ?? {}) : direct(url, init);
   };
-  return Object.assign(fetcher, { direct: (url: string) => (proxyFor(url, env) ? undefined : idle) });
+  return Object.assign(fetcher, {
+    direct: (url: string) => (proxyFor(url, env) ? undefined : idle),
+    plainGet: plainSmallGet,
+  });
 }

@@ -205,6 +205,9 @@ export async function pullImage(
   const tagName =
     ref.tag !== undefined ? canonicalString({ ...ref, digest: undefined }) : canonicalString(ref);
   const probe = ref.digest !== undefined || !stores.images.hasTag || (await stores.images.hasTag(tagName));
+  // A tag not stored here: its layers are almost surely new, so the store gets ready for big
+  // writes (a helper thread boots) while the manifest is fetched.
+  if (!probe) stores.content.prepareWrites?.();
   const [top, servedBy] = await firstManifest(all, reference, stores.content, probe);
   const sources = all.slice(servedBy);
   const platform = opts.platform ?? WASM_PLATFORM;
@@ -286,14 +289,18 @@ export async function pullImage(
         });
       }),
   );
-  // Every download has ended (stored, or its partial kept or dropped) before the pull returns.
+  // Every download has ended (stored, or its partial kept or dropped) before the pull returns;
+  // then the store may let go of what it readied for them (helper threads), while the pull ends.
+  const ended = () => content.finishWrites?.();
   const layersDone = downloads.then(
     async () => {
       await Promise.allSettled(completions);
+      ended();
       if (firstFailure) throw firstFailure.error;
     },
     async (e) => {
       await Promise.allSettled(completions);
+      ended();
       throw firstFailure ? firstFailure.error : e;
     },
   );

@@ -5,7 +5,7 @@ import type { Credentials } from '../config/auth-config.ts';
 import { Authorizer, causeText } from './authorizer.ts';
 import type { RegistryEndpoint } from './endpoints.ts';
 import { registryFailure } from './registry-errors.ts';
-import type { Fetcher, HttpResponse } from './transport.ts';
+import type { Fetcher, HttpReadResult, HttpResponse, PlainAnswer } from './transport.ts';
 
 /** A plain-HTTP GET ready to send on a connection of its own (RegistrySession.plainGet). */
 export interface PlainGet {
@@ -104,6 +104,23 @@ export class RegistrySession {
     };
   }
 
+  /**
+   * A small GET (a manifest) sent on a plain-HTTP connection of its own, without the HTTP client:
+   * the response when the answer is a 200 of at most `maxBytes`, else undefined — a 401, a
+   * redirect or an error is then met by send() as always.
+   */
+  async sendPlain(
+    path: string,
+    scopes: readonly string[],
+    headers: Record<string, string>,
+    maxBytes: number,
+  ): Promise<HttpResponse | undefined> {
+    if (!this.fetcher.plainGet) return undefined;
+    const req = await this.plainGet(path, scopes, headers);
+    const answer = req && (await this.fetcher.plainGet(req, maxBytes));
+    return answer && plainResponse(answer);
+  }
+
   /** Whether plainGet can give requests for this endpoint. */
   get plainGets(): boolean {
     const url = this.endpoint.baseUrl;
@@ -114,6 +131,30 @@ export class RegistrySession {
   async checkLogin(): Promise<HttpResponse> {
     return this.send({ path: '/v2/', scopes: [] });
   }
+}
+
+/** A PlainAnswer as a response: its body read as one chunk. */
+function plainResponse(answer: PlainAnswer): HttpResponse {
+  const bytes = answer.body;
+  let unread = true;
+  const reader = {
+    read: async (): Promise<HttpReadResult> => {
+      if (!unread) return { done: true };
+      unread = false;
+      return { done: false, value: bytes };
+    },
+    cancel: async () => {},
+  };
+  return {
+    status: answer.status,
+    statusText: 'OK',
+    ok: true,
+    headers: { get: (name) => answer.headers.get(name.toLowerCase()) ?? null },
+    body: { getReader: () => reader, cancel: async () => {} },
+    arrayBuffer: async () =>
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    json: async () => JSON.parse(new TextDecoder().decode(bytes)),
+  };
 }
 
 function capitalized(method: string): string {

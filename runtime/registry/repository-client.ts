@@ -82,11 +82,11 @@ export class RepositoryClient {
   /** GETs a manifest, bounded in size, its digest checked against the reference or header. */
   async getManifest(reference: string): Promise<FetchedManifest> {
     const what = `manifest for ${this.refText(reference)}`;
-    const res = await this.session.send({
-      path: this.path('manifests', reference),
-      scopes: this.pullScopes,
-      headers: { Accept: MANIFEST_ACCEPT },
-    });
+    const path = this.path('manifests', reference);
+    const headers = { Accept: MANIFEST_ACCEPT };
+    const res =
+      (await this.session.sendPlain(path, this.pullScopes, headers, this.maxManifestBytes)) ??
+      (await this.session.send({ path, scopes: this.pullScopes, headers }));
     if (res.status === 404) {
       const err = await errorFromResponse(res, what);
       throw new NotFoundError(err.message.replace(`${what}:`, `${what} not found:`), { cause: err });

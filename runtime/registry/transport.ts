@@ -2,6 +2,8 @@
 // is; on Node (node-transport.ts) plain node:http answers with a lighter response whose body is
 // read as Node's own chunks, because web streams cost more than the hashing of a big layer.
 
+import type { PlainGet } from './registry-session.ts';
+
 export interface HttpHeaders {
   get(name: string): string | null;
 }
@@ -38,12 +40,25 @@ export interface HttpRequestInit {
   readonly signal?: AbortSignal;
 }
 
+/** A whole small answer read by Fetcher.plainGet: a 200 and its body. */
+export interface PlainAnswer {
+  readonly status: number;
+  /** Header names in lower case. */
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: Uint8Array;
+}
+
 export type Fetcher = ((url: string, init?: HttpRequestInit) => Promise<HttpResponse>) & {
   /**
    * Node only: set when `url` is reached straight (no proxy), so a blob download may open its own
    * plain-HTTP connection on the thread that stores it; gives the idle timeout to keep.
    */
   readonly direct?: (url: string) => { readonly idleMs: number } | undefined;
+  /**
+   * Node only: sends a small GET built by RegistrySession.plainGet on a connection of its own;
+   * the answer when it is a 200 of at most `maxBytes`, else undefined (then send it as usual).
+   */
+  readonly plainGet?: (req: PlainGet, maxBytes: number) => Promise<PlainAnswer | undefined>;
 };
 
 // A Response fits HttpResponse at run time; only getReader's overloads confuse the type checker.

@@ -1,5 +1,6 @@
 // A plain-HTTP registry reached without a proxy: the disk store reads each blob body from a
-// connection of its own, on the thread that hashes and writes it (blob-download.ts plainDownload).
+// connection of its own, on the thread that hashes and writes it (blob-download.ts plainDownload);
+// a manifest's plain 200 is read the same way, anything else goes through the HTTP client.
 // A store without that ability (memory) goes through the HTTP client as before.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,8 +56,30 @@ describe('blob downloads from a plain-HTTP registry', () => {
     const gets = blobGets();
     expect(gets).toHaveLength(img.manifest.layers.length + 1);
     for (const g of gets) expect(g.connection).toBe('close');
+    // The manifest too: one GET on a connection of its own, no HTTP client (node-plain-get.ts).
+    const manifests = peer.seen.filter((s) => s.path.includes('/manifests/'));
+    expect(manifests.map((s) => [s.method, s.connection])).toEqual([['GET', 'close']]);
     for (const layer of img.manifest.layers) expect(sha(await content.get(layer.digest))).toBe(layer.digest);
     expect(await taggedDigest(tags, `${peer.host}/plain/app:v1`)).toBe(img.manifestDigest);
+  });
+
+  it('a manifest answered other than a plain 200 (here chunked) is fetched again through the HTTP client', async () => {
+    peer.fault = {
+      kind: 'manifest',
+      body: img.manifestBytes,
+      contentType: img.manifest.mediaType!,
+      chunked: true,
+    };
+    try {
+      peer.seen.length = 0;
+      const content = new NodeContentStore(mkdtempSync(join(root, 'chunked-')));
+      const tags = memoryImages(content);
+      await pullImage(context(), parseReference(`${peer.host}/plain/app:v1`), { content, images: tags });
+      expect(manifestRequests()).toEqual(['GET', 'GET']);
+      expect(await taggedDigest(tags, `${peer.host}/plain/app:v1`)).toBe(img.manifestDigest);
+    } finally {
+      peer.fault = { kind: 'none' };
+    }
   });
 
   it('a store that cannot read sockets goes through the HTTP client (kept-alive connections)', async () => {
