@@ -31,7 +31,42 @@ function plainRun(args) {
   return { image, cmd: args.slice(i + 1), rm };
 }
 
+/** `pull [-q] NAME` (or `image pull …`): the plain shape dist/pull.cjs serves alone. */
+function plainPull(args) {
+  let i = args[0] === 'image' ? 1 : 0;
+  if (args[i] !== 'pull') return undefined;
+  let quiet = false;
+  for (i++; args[i] === '-q' || args[i] === '--quiet'; i++) quiet = true;
+  const name = args[i];
+  if (name === undefined || name.startsWith('-') || args.length !== i + 1) return undefined;
+  return { name, quiet };
+}
+
+// A pull: the blob store's helper thread boots now, on the core the CLI's loading leaves idle
+// (~40 ms of CPU); runtime/content/node-ingest-workers.ts adopts it for the first big blob, or
+// ends it when the pull needs none. Its boot script is that file's INGEST_WORKER_BOOT (it runs
+// the ingest code it is sent); an unref'd thread never keeps the process alive.
+if ((argv[0] === 'image' ? argv[1] : argv[0]) === 'pull') {
+  try {
+    const { Worker } = require('node:worker_threads');
+    const boot = "require('node:worker_threads').parentPort.once('message', (m) => (0, eval)(m));";
+    const spare = { worker: new Worker(boot, { eval: true, execArgv: [] }), online: false, alive: true };
+    spare.worker.once('online', () => {
+      spare.online = true;
+    });
+    spare.worker.on('error', () => {
+      spare.alive = false;
+    });
+    spare.worker.on('exit', () => {
+      spare.alive = false;
+    });
+    spare.worker.unref();
+    globalThis[Symbol.for('berth.spareIngestWorker')] = spare;
+  } catch {}
+}
+
 const plain = plainRun(argv);
+const plainP = plain ? undefined : plainPull(argv);
 
 /** Loads a bundle of dist/ through the code cache; `name` names its cache (the command). */
 function load(bundle, name) {
@@ -51,4 +86,5 @@ function load(bundle, name) {
 
 const full = () => load('cli.cjs', commandName(argv)).main(argv);
 if (plain) load('run.cjs', 'run').main(plain, full);
+else if (plainP) load('pull.cjs', 'pull').main(plainP);
 else full();

@@ -3,6 +3,7 @@
 //   dist/index.js        the library (ESM), `import { openNodeEngine } from 'berth'`;
 //   dist/cli.cjs         the CLI, loaded by bin/berth.cjs through the code cache (dist/boot.cjs);
 //   dist/run.cjs         `run [--rm] IMAGE [ARG...]` alone (bin/run-fast.ts), loaded the same way;
+//   dist/pull.cjs        `pull [-q] NAME` alone (bin/pull-fast.ts);
 //   dist/worker.cjs      the process worker's boot script, which loads dist/worker-main.cjs the
 //                        same way.
 // The CLI and the worker are CommonJS because Node 20 can cache V8 bytecode only for scripts
@@ -104,6 +105,13 @@ await Promise.all([
         'runtime/engine-server/node-engine-client.ts',
       ]),
     ],
+  }),
+  // `pull [-q] NAME` alone (bin/pull-fast.ts): a pull opens no engine, so none of it is bundled.
+  build({
+    ...cjs,
+    entryPoints: { pull: 'bin/pull-fast.ts' },
+    sourcemap: 'linked',
+    plugins: [leaveOut(['runtime/engine/node-engine.ts', 'bin/commands/engine.ts'])],
   }),
   // The two boot scripts stay tiny: they only find and load the bundles above.
   build({

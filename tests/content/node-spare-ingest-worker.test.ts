@@ -98,3 +98,12 @@ describe.runIf(availableParallelism() > 1)('a helper thread started ahead', () =
     expect(threads()).not.toContain(dead.worker.threadId);
   });
 });
+
+describe('bin/berth.cjs', () => {
+  it('starts its spare thread with the store’s own boot script', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { INGEST_WORKER_BOOT } = await import('../../runtime/content/node-ingest-workers.ts');
+    const launcher = readFileSync(join(import.meta.dirname, '..', '..', 'bin', 'berth.cjs'), 'utf8');
+    expect(launcher).toContain(JSON.stringify(INGEST_WORKER_BOOT));
+  });
+});
