@@ -175,7 +175,8 @@ async function attachAndWait(e: Engine, id: string, o: Opts, inline = false): Pr
   }
   // Without -i nothing needs this process's event loop while the guest runs: the engine may run
   // it right here (runtime/engine/inline-launcher.ts) instead of on a worker thread.
-  if (inline && o.interactive !== true) io.inline = true;
+  // BERTH_INLINE=0 keeps every process on a worker (4x the call stack of this thread).
+  if (inline && o.interactive !== true && process.env.BERTH_INLINE !== '0') io.inline = true;
   const unforward = e.forwardSignals();
   try {
     const hosted = await e.start(id, io);

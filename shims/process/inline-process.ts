@@ -245,6 +245,14 @@ export class InlineProcess {
     }
     this.state = 'running';
     const { exitCode, trap } = this.startGuest();
+    if (trap && /Maximum call stack size exceeded/.test(trap)) {
+      // This thread's stack is a quarter of a worker's: say how to get the bigger one.
+      this.options.stderr?.(
+        new TextEncoder().encode(
+          "berth: (the guest ran on the CLI thread, whose call stack is 4x smaller than a worker's: BERTH_INLINE=0, -i or -d run it on a worker)\n",
+        ),
+      );
+    }
     void this.end(exitCode, trap);
   }
 

@@ -89,6 +89,17 @@ describe('a foreground container on the CLI thread', () => {
     expect((await berth(root, ['rm', 'spinner'])).code).toBe(0);
   });
 
+  test('deep recursion: the CLI thread has the smaller stack, BERTH_INLINE=0 gives a worker', async () => {
+    const inline = await berth(root, ['run', '--rm', 'probe', 'recurse', '60000']);
+    expect(inline.code).toBe(134);
+    expect(inline.stderr).toContain('Maximum call stack size exceeded');
+    expect(inline.stderr).toContain('BERTH_INLINE=0');
+    const worker = await berth(root, ['run', '--rm', 'probe', 'recurse', '60000'], {
+      env: { BERTH_INLINE: '0' },
+    });
+    expect(worker).toMatchObject({ code: 0, stdout: expect.stringMatching(/^depth [01]\n$/) });
+  });
+
   test('--rm with kill -s INT from another CLI: exit 130 and the container is gone', async () => {
     const fg = await foreground(['run', '--rm', '--name', 'gone', 'probe', 'loop'], 'looping');
     running = fg.child;
