@@ -179,7 +179,9 @@ export async function startContainer(
         // Removed next: recording its exit first would cost a record rewrite for nothing (a
         // rename over a file is milliseconds on ext4), on the path of every `run --rm`.
         ctx.hosted.delete(id);
-        await removeContainerNow(ctx, id);
+        // Created without an address and run inline: it never joined a network to leave.
+        if (inline && rec.LazyNetwork) await ctx.store.remove(id);
+        else await removeContainerNow(ctx, id);
         return code;
       }
       if (exit.upper) await ctx.store.writeUpper(id, exit.upper);
