@@ -54,4 +54,8 @@ export async function main(plain: PlainRun, fallback: () => void): Promise<void>
   } catch (e) {
     process.exitCode = reportError(e);
   }
+  // Done: the container is gone or recorded, its output written with blocking writes. Exiting
+  // now skips tearing down the heap and the event loop's handles (~4 ms of system time), and
+  // 'exit' listeners (the code cache) still run.
+  process.exit();
 }
