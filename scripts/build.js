@@ -76,6 +76,17 @@ const cjs = {
   banner: { js: "const __berth_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * The bundles loaded through the code cache (shims/platform/node/code-cache.ts loadBundle) are
+ * written as the CommonJS wrapper function already (BUNDLE_WRAPPER_START there), so loading one
+ * does not copy it into a wrapped string first. They are not require()-able.
+ */
+const loaded = {
+  ...cjs,
+  banner: { js: `(function (exports, require, module, __filename, __dirname) {${cjs.banner.js}` },
+  footer: { js: '\n})' },
+};
+
 await Promise.all([
   build({
     ...common,
@@ -88,14 +99,14 @@ await Promise.all([
     },
   }),
   build({
-    ...cjs,
+    ...loaded,
     entryPoints: { cli: 'bin/cli.ts', 'worker-main': 'shims/platform/node/worker-entry.ts' },
     sourcemap: 'linked',
   }),
   // `run [--rm] IMAGE [ARG...]` alone: it hands an image to pull to the full CLI first thing, so
   // the registry client and the engine client (a fifth of its size) stay out.
   build({
-    ...cjs,
+    ...loaded,
     entryPoints: { run: 'bin/run-fast.ts' },
     sourcemap: 'linked',
     plugins: [
@@ -108,7 +119,7 @@ await Promise.all([
   }),
   // `pull [-q] NAME` alone (bin/pull-fast.ts): a pull opens no engine, so none of it is bundled.
   build({
-    ...cjs,
+    ...loaded,
     entryPoints: { pull: 'bin/pull-fast.ts' },
     sourcemap: 'linked',
     plugins: [leaveOut(['runtime/engine/node-engine.ts', 'bin/commands/engine.ts'])],

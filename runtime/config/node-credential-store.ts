@@ -1,7 +1,6 @@
 // Registry credentials on disk (Node): berth's own auth.json (written with mode 0600, atomically),
 // then Docker's ~/.docker/config.json (read only). Secrets are never logged.
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { promises as fsp, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type AuthConfigDocument,
@@ -14,9 +13,11 @@ import {
 } from './auth-config.ts';
 import { berthAuthPath, dockerConfigPath, type Env } from './node-config-paths.ts';
 
-async function readDoc(path: string): Promise<AuthConfigDocument> {
+// Read synchronously (small files, read before a pull's first request: an awaited read is loop
+// turns through libuv's pool); node:crypto and fs.promises load only when credentials are written.
+function readDoc(path: string): AuthConfigDocument {
   try {
-    return parseAuthConfig(await readFile(path, 'utf8'), path);
+    return parseAuthConfig(readFileSync(path, 'utf8'), path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw e;
@@ -24,6 +25,10 @@ async function readDoc(path: string): Promise<AuthConfigDocument> {
 }
 
 async function writeDocPrivate(path: string, doc: AuthConfigDocument): Promise<void> {
+  const { randomBytes } = (
+    process as unknown as { getBuiltinModule(id: string): typeof import('node:crypto') }
+  ).getBuiltinModule('node:crypto');
+  const { chmod, mkdir, open, rename, rm } = fsp;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const fh = await open(tmp, 'wx', 0o600);
@@ -51,19 +56,22 @@ export class NodeCredentialStore implements CredentialStore {
   }
 
   async get(server: string): Promise<Credentials | undefined> {
-    const own = findCredentials(await readDoc(this.path), server);
+    const own = findCredentials(readDoc(this.path), server);
     if (own) return own;
     // A broken Docker file must not stop berth: it is someone else's.
-    const docker = await readDoc(this.dockerPath).catch(() => ({}));
+    let docker: AuthConfigDocument = {};
+    try {
+      docker = readDoc(this.dockerPath);
+    } catch {}
     return findCredentials(docker, server);
   }
 
   async save(server: string, creds: Credentials): Promise<void> {
-    await writeDocPrivate(this.path, withCredentials(await readDoc(this.path), server, creds));
+    await writeDocPrivate(this.path, withCredentials(readDoc(this.path), server, creds));
   }
 
   async remove(server: string): Promise<boolean> {
-    const [doc, removed] = withoutCredentials(await readDoc(this.path), server);
+    const [doc, removed] = withoutCredentials(readDoc(this.path), server);
     if (removed) await writeDocPrivate(this.path, doc);
     return removed;
   }

@@ -1,9 +1,9 @@
 // berth's built-in images (no registry needed): each is the project's own guest program,
 // images/<name>/<name>.wasm, packaged as a proper OCI image the first time it is used. Every byte
 // is fixed (tar mtime 0, uid/gid 0, fixed `created`), so the digests depend only on the .wasm.
+// The tar writers load when an image is first built: every command that opens the image store
+// (a pull too) would otherwise initialise them and their stream library at start.
 
-import { writeTar } from '../../overlay/tar-write.ts';
-import { packArchiveBytes } from '../archive/tar-io.ts';
 import { type Digest, digestOf } from '../oci/digest.ts';
 import { type ContainerConfig, encodeJson, type ImageConfig, type ImageManifest } from '../oci/manifest.ts';
 import { MediaType } from '../oci/media-types.ts';
@@ -75,7 +75,8 @@ export interface BuiltImage {
 }
 
 /** /bin/<name> plus /bin/<applet> -> <name> symlinks, every header fixed. */
-function toolboxLayer(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<Uint8Array> {
+async function toolboxLayer(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<Uint8Array> {
+  const { writeTar } = await import('../../overlay/tar-write.ts');
   const fixed = { uid: 0, gid: 0, mtimeNs: 0n };
   return writeTar([
     { ...fixed, name: 'bin', type: 'dir', mode: 0o755 },
@@ -94,7 +95,7 @@ function toolboxLayer(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<Uint8Ar
 export async function buildBuiltinImage(spec: BuiltinImageSpec, wasm: Uint8Array): Promise<BuiltImage> {
   const layer = spec.applets
     ? await toolboxLayer(spec, wasm)
-    : await packArchiveBytes([
+    : await (await import('../archive/tar-io.ts')).packArchiveBytes([
         { path: `${spec.name}.wasm`, type: 'file', mode: 0o755, data: wasm },
         ...(spec.config.WorkingDir && spec.config.WorkingDir !== '/'
           ? [{ path: spec.config.WorkingDir.slice(1), type: 'directory' as const, mode: 0o755 }]

@@ -4,7 +4,6 @@
 // OCI config whose entrypoint is the first module. Both renderings are deterministic.
 
 import { UnsupportedError } from '../errors.ts';
-import { packArchiveBytes } from '../archive/tar-io.ts';
 import type { Digest } from '../oci/digest.ts';
 import {
   type Descriptor,
@@ -25,12 +24,18 @@ export function wasmModulePath(layer: Descriptor, position: number): string {
 }
 
 /** The layer tar holding one raw module of the artifact. */
-export function wasmLayerTar(layer: Descriptor, position: number, wasm: Uint8Array): Promise<Uint8Array> {
+export async function wasmLayerTar(
+  layer: Descriptor,
+  position: number,
+  wasm: Uint8Array,
+): Promise<Uint8Array> {
   if (layer.mediaType !== MediaType.wasmLayer) {
     throw new UnsupportedError(
       `Wasm artifact layer ${layer.digest} has unsupported media type ${layer.mediaType}`,
     );
   }
+  // Loaded here: the tar library is needed only to render an artifact, not to open the store.
+  const { packArchiveBytes } = await import('../archive/tar-io.ts');
   return packArchiveBytes([
     { path: wasmModulePath(layer, position).slice(1), type: 'file', mode: 0o755, data: wasm },
   ]);

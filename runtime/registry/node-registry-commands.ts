@@ -1,7 +1,7 @@
 // The registry commands wired for Node: berth's config file, credentials on disk (plus Docker's),
 // the image store under the berth root, and undici with proxy support.
 import { proxyEnvironment } from '../config/berth-config.ts';
-import { loadBerthConfig } from '../config/node-config-file.ts';
+import { loadBerthConfigSync } from '../config/node-config-file.ts';
 import type { Env } from '../config/node-config-paths.ts';
 import { NodeCredentialStore } from '../config/node-credential-store.ts';
 import { berthRoot } from '../content/node-store-root.ts';
@@ -20,7 +20,7 @@ export interface NodeRegistryOptions {
 export async function openNodeRegistryCommands(opts: NodeRegistryOptions = {}): Promise<RegistryCommands> {
   const env = opts.env ?? process.env;
   const credentials = new NodeCredentialStore(env);
-  const config = await loadBerthConfig(env);
+  const config = loadBerthConfigSync(env);
   const context = new RegistryContext({
     fetcher: createNodeFetcher({ env: proxyEnvironment(config, env) }),
     config,
