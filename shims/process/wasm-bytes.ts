@@ -2,6 +2,8 @@
 // module rewriters: memory-limit.ts and pause-points.ts (through wasm-expr.ts). Each passes the
 // error its callers expect for a module it cannot read.
 
+let utf8: TextDecoder | undefined;
+
 export class WasmBytes {
   pos = 0;
   constructor(
@@ -32,9 +34,16 @@ export class WasmBytes {
   }
   name(): string {
     const n = this.u32();
-    const s = new TextDecoder().decode(this.b.subarray(this.pos, this.pos + n));
+    const bytes = this.b.subarray(this.pos, this.pos + n);
     this.pos += n;
-    return s;
+    // Import and export names are ASCII almost always: no decoder for those.
+    let ascii = '';
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) return (utf8 ??= new TextDecoder()).decode(bytes);
+      ascii += String.fromCharCode(c);
+    }
+    return ascii;
   }
 }
 
