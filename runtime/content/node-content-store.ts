@@ -21,7 +21,7 @@ import {
 import type * as Net from 'node:net';
 import { join } from 'node:path';
 import { DigestMismatchError, InvalidStateError, NotFoundError } from '../errors.ts';
-import { createSha256, type Digest, digestHex, digestOf, parseDigest, verifyDigest } from '../oci/digest.ts';
+import { createSha256, type Digest, digestHex, parseDigest } from '../oci/digest.ts';
 import {
   blobNotFound,
   type ContentStore,
@@ -41,7 +41,7 @@ import {
   stopIdleIngestWorkers,
   WorkerBlobWrite,
 } from './node-ingest-workers.ts';
-import { installNodeSha256 } from './node-sha256.ts';
+import { installNodeSha256, nodeDigestOf, warmNodeSha256 } from './node-sha256.ts';
 import { berthRoot } from './node-store-root.ts';
 
 /** A Node built-in loaded when first needed: each costs a cold `berth run` milliseconds. */
@@ -127,7 +127,8 @@ export class NodeContentStore implements ContentStore {
 
   async get(digest: Digest): Promise<Uint8Array> {
     const bytes = await this.getUnverified(digest);
-    verifyDigest(bytes, digest, 'blob');
+    const actual = nodeDigestOf(bytes);
+    if (actual !== digest) throw new DigestMismatchError(digest, actual, { what: 'blob' });
     return bytes;
   }
 
@@ -149,7 +150,7 @@ export class NodeContentStore implements ContentStore {
   }
 
   async put(bytes: Uint8Array, expected?: Digest): Promise<Digest> {
-    const digest = digestOf(bytes);
+    const digest = nodeDigestOf(bytes);
     if (expected !== undefined && expected !== digest) {
       throw new DigestMismatchError(expected, digest, { what: 'blob' });
     }
@@ -173,6 +174,8 @@ export class NodeContentStore implements ContentStore {
   /** A hint that `bytes` (unknown: likely many) of blobs are about to be written: big ones start a helper thread now. */
   prepareWrites(bytes?: number): void {
     if (bytes === undefined || bytes >= 2 * WORKER_MIN_SIZE) prewarmIngestWorker();
+    // This thread hashes blobs too (with node:crypto): loaded now, not at the first blob's bytes.
+    if (bytes === undefined || bytes > 0) warmNodeSha256();
   }
 
   /** The writes are over: helper threads with nothing open end now, not while the process exits. */

@@ -7,6 +7,7 @@ import type { HistoryEntry, ImageConfig } from '../oci/manifest.ts';
 import { createImage } from '../images/image-create.ts';
 import type { ImageRecord } from '../images/image-record.ts';
 import type { ImageDeleteItem, ImageStore, ImageUser } from '../images/image-store.ts';
+import type { LayerCache } from '../images/layer-cache.ts';
 import { loadLayers } from '../images/load-layers.ts';
 
 export interface EngineImage {
@@ -40,7 +41,11 @@ const toEngineImage = (r: ImageRecord): EngineImage => ({
 });
 
 export class EngineImages {
-  constructor(readonly store: ImageStore) {}
+  constructor(
+    readonly store: ImageStore,
+    /** Parsed small layers kept between processes (Node: <root>/layers). */
+    private readonly layerCache?: LayerCache,
+  ) {}
 
   async resolve(ref: string): Promise<EngineImage | undefined> {
     const r = await this.store.find(ref);
@@ -53,7 +58,7 @@ export class EngineImages {
   }
 
   layers(image: EngineImage): Promise<Layer[]> {
-    return loadLayers(this.store.content, image.record);
+    return loadLayers(this.store.content, image.record, this.layerCache);
   }
 
   async tag(target: string, source: string): Promise<void> {

@@ -6,6 +6,7 @@ import { NodeContainerStore } from '../containers/node-container-store.ts';
 import { berthRoot } from '../content/node-store-root.ts';
 import { Engine } from '../engine.ts';
 import { openNodeImageStore } from '../images/node-image-store.ts';
+import { NodeLayerCache } from '../images/node-layer-cache.ts';
 import { NodeVolumeStore } from '../volumes/node-volume-store.ts';
 import { EngineNetworks } from '../networks/engine-networks.ts';
 import { NodeHostTcp } from '../networks/node-host-tcp.ts';
@@ -37,7 +38,7 @@ export function openNodeEngine(options: NodeEngineOptions = {}): Engine {
     root,
     store: new NodeContainerStore(root),
     host: new NodeHost(options.launcher, root),
-    images: new EngineImages(openNodeImageStore(root)),
+    images: new EngineImages(openNodeImageStore(root), new NodeLayerCache(root)),
     volumes: new NodeVolumeStore(root),
     launch: options.launch ?? wasmLauncher,
     ...(options.inline ? { inline: createInlineLauncher(createInlinePlatform()) } : {}),

@@ -20,8 +20,10 @@ import {
 import {
   type ImageRecord,
   type ImageSummary,
+  completeImage,
   missingBlob,
-  prepareImage,
+  type ReadImage,
+  readImage,
   readRecord,
   summaryOf,
 } from './image-record.ts';
@@ -147,6 +149,21 @@ export class ImageStore {
     return this.resolve(added!.manifestDigest);
   }
 
+  /**
+   * A pull's `tag` in two steps: reads the stored manifest (or index) and config now, while the
+   * layers may still be downloading; the returned commit adds the image and its name in one
+   * index update, which checks under the lock that every blob is stored.
+   */
+  async prepareTag(
+    name: string,
+    target: Digest,
+    options: { pulled?: boolean; platform?: ImagePlatform } = {},
+  ): Promise<() => Promise<AddedImage[]>> {
+    return this.prepareAdd([
+      { digest: target, names: [name], pulled: options.pulled, platform: options.platform },
+    ]);
+  }
+
   /** Removes one name; the image stays (possibly dangling). Returns the image's manifest digest. */
   async untag(name: string): Promise<Digest> {
     const ref = parseReference(name);
@@ -161,9 +178,17 @@ export class ImageStore {
 
   /** Adds images and names in one atomic index update (load, pull, build, builtins). */
   async addImages(items: AddImage[]): Promise<AddedImage[]> {
-    const prepared: { item: AddImage; image: StoredImage; keys: string[]; repoDigests: string[] }[] = [];
+    return (await this.prepareAdd(items))();
+  }
+
+  /**
+   * addImages in two steps: manifests and configs read now; the layers looked at (they must be
+   * stored by then) and the index updated by the returned commit.
+   */
+  private async prepareAdd(items: AddImage[]): Promise<() => Promise<AddedImage[]>> {
+    const read: { item: AddImage; image: ReadImage; keys: string[]; repoDigests: string[] }[] = [];
     for (const item of items) {
-      const image = await prepareImage(this.content, item.digest, item.platform);
+      const image = await readImage(this.content, item.digest, item.platform);
       const keys: string[] = [];
       const repoDigests: string[] = [];
       for (const name of item.names ?? []) {
@@ -174,36 +199,40 @@ export class ImageStore {
         if (ref.tag !== undefined) keys.push(canonicalString({ ...ref, digest: undefined }));
         if (item.pulled) repoDigests.push(`${canonicalName(ref)}@${item.digest}`);
       }
-      prepared.push({ item, image, keys, repoDigests });
+      read.push({ item, image, keys, repoDigests });
     }
-    return this.index.update(async (data) => {
-      const out: AddedImage[] = [];
-      for (const { image, keys, repoDigests } of prepared) {
-        // Under the lock: a concurrent rmi may have deleted a shared blob after we read it.
-        const missing = await missingBlob(this.content, image);
-        if (missing)
-          throw new InvalidStateError(`blob ${missing} was removed while adding the image; try again`);
-        const old = data.images[image.manifestDigest];
-        const stored: StoredImage = old ?? image;
-        for (const d of repoDigests) if (!stored.repoDigests.includes(d)) stored.repoDigests.push(d);
-        data.images[image.manifestDigest] = stored;
-        const replaced: AddedImage['replaced'] = [];
-        for (const key of keys) {
-          const prev = data.tags[key];
-          if (prev && prev !== image.manifestDigest && data.images[prev]) {
-            replaced.push({ name: familiarKey(key), previousId: data.images[prev].id });
+    return async () => {
+      const prepared: { image: StoredImage; keys: string[]; repoDigests: string[] }[] = [];
+      for (const r of read) prepared.push({ ...r, image: await completeImage(this.content, r.image) });
+      return this.index.update(async (data) => {
+        const out: AddedImage[] = [];
+        for (const { image, keys, repoDigests } of prepared) {
+          // Under the lock: a concurrent rmi may have deleted a shared blob after we read it.
+          const missing = await missingBlob(this.content, image);
+          if (missing)
+            throw new InvalidStateError(`blob ${missing} was removed while adding the image; try again`);
+          const old = data.images[image.manifestDigest];
+          const stored: StoredImage = old ?? image;
+          for (const d of repoDigests) if (!stored.repoDigests.includes(d)) stored.repoDigests.push(d);
+          data.images[image.manifestDigest] = stored;
+          const replaced: AddedImage['replaced'] = [];
+          for (const key of keys) {
+            const prev = data.tags[key];
+            if (prev && prev !== image.manifestDigest && data.images[prev]) {
+              replaced.push({ name: familiarKey(key), previousId: data.images[prev].id });
+            }
+            data.tags[key] = image.manifestDigest;
           }
-          data.tags[key] = image.manifestDigest;
+          out.push({
+            id: image.id,
+            manifestDigest: image.manifestDigest,
+            names: keys.map(familiarKey),
+            replaced,
+          });
         }
-        out.push({
-          id: image.id,
-          manifestDigest: image.manifestDigest,
-          names: keys.map(familiarKey),
-          replaced,
-        });
-      }
-      return out;
-    });
+        return out;
+      });
+    };
   }
 
   /** Docker's `rmi`: untag, and delete the image (and its unshared blobs) when nothing names it. */

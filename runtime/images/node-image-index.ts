@@ -1,7 +1,7 @@
 // The image index on disk: <root>/images.json, replaced atomically (temp + fsync + rename) under
 // <root>/images.lock. Readers take no lock: rename guarantees they see a whole old or new file.
 
-import { promises as fsp, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../content/node-atomic-file.ts';
 import { withLock } from '../content/node-file-lock.ts';
@@ -49,7 +49,8 @@ export class NodeImageIndex implements ImageIndexStorage {
     fn: (data: ImageIndexData) => T | Promise<T>,
     afterWrite?: (result: T) => Promise<void>,
   ): Promise<T> {
-    await fsp.mkdir(this.tmpDir, { recursive: true });
+    // Sync: microseconds, where the thread pool may be busy with a pull's fsyncs.
+    mkdirSync(this.tmpDir, { recursive: true });
     return withLock(this.lockPath, async () => {
       const before = await this.readText();
       const data = this.parse(before);

@@ -10,7 +10,11 @@ import type { PlainAnswer } from './transport.ts';
 
 const MAX_HEAD = 64 * 1024;
 
-export function plainSmallGet(req: PlainGet, maxBytes: number): Promise<PlainAnswer | undefined> {
+export function plainSmallGet(
+  req: PlainGet,
+  maxBytes: number,
+  onSent?: () => void,
+): Promise<PlainAnswer | undefined> {
   const net = (process as unknown as { getBuiltinModule(id: string): typeof Net }).getBuiltinModule(
     'node:net',
   );
@@ -37,7 +41,11 @@ export function plainSmallGet(req: PlainGet, maxBytes: number): Promise<PlainAns
     const socket = net.connect({ host: req.host, port: req.port });
     socket.setNoDelay(true);
     socket.setTimeout(req.idleMs, () => settle(undefined));
-    socket.on('connect', () => socket.write(req.head));
+    socket.on('connect', () => {
+      socket.write(req.head);
+      // The answer takes the registry a round trip and its own work: the caller's to use.
+      onSent?.();
+    });
     socket.on('error', () => settle(undefined));
     socket.on('close', () => settle(undefined));
     socket.on('data', (chunk: Buffer) => {

@@ -4,6 +4,7 @@ import { proxyEnvironment } from '../config/berth-config.ts';
 import { loadBerthConfigSync } from '../config/node-config-file.ts';
 import type { Env } from '../config/node-config-paths.ts';
 import { NodeCredentialStore } from '../config/node-credential-store.ts';
+import { nodeDigestOf } from '../content/node-sha256.ts';
 import { berthRoot } from '../content/node-store-root.ts';
 import type { ImageStore } from '../images/image-store.ts';
 import { openNodeImageStore } from '../images/node-image-store.ts';
@@ -25,6 +26,7 @@ export async function openNodeRegistryCommands(opts: NodeRegistryOptions = {}): 
     fetcher: createNodeFetcher({ env: proxyEnvironment(config, env) }),
     config,
     credentials,
+    digestOf: nodeDigestOf,
     // Tests point Docker Hub at a closed loopback port so nothing ever leaves the machine.
     ...(env.BERTH_DOCKER_HUB_ORIGIN ? { dockerHubOrigin: env.BERTH_DOCKER_HUB_ORIGIN } : {}),
   });

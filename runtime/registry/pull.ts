@@ -26,6 +26,16 @@ export interface ImageTagger {
   ): Promise<unknown>;
   /** Optional: whether `name` (canonical `registry/repo:tag`) names an image here already. */
   hasTag?(name: string): Promise<boolean>;
+  /**
+   * Optional: `tag` in two steps, so the first overlaps the layers' download: reads what it
+   * needs of the stored manifest and config now; the returned commit names the image once all
+   * its blobs are stored (and checks that they are).
+   */
+  prepareTag?(
+    name: string,
+    target: Digest,
+    options: { pulled?: boolean; platform?: ImagePlatform },
+  ): Promise<() => Promise<unknown>>;
 }
 
 export interface PullOptions {
@@ -85,6 +95,7 @@ async function manifestFrom(
   reference: string,
   content: BlobSink,
   probe = true,
+  whileWaiting?: () => void,
 ): Promise<FetchedManifest> {
   let digest: Digest | undefined = isDigest(reference) ? reference : undefined;
   let mediaType = '';
@@ -102,7 +113,7 @@ async function manifestFrom(
       // A damaged local copy: fetch it again.
     }
   }
-  return source.repo.getManifest(reference);
+  return source.repo.getManifest(reference, whileWaiting);
 }
 
 async function firstManifest(
@@ -110,11 +121,12 @@ async function firstManifest(
   reference: string,
   content: BlobSink,
   probe = true,
+  whileWaiting?: () => void,
 ): Promise<[FetchedManifest, number]> {
   let lastError: unknown;
   for (let i = 0; i < sources.length; i++) {
     try {
-      return [await manifestFrom(sources[i]!, reference, content, probe), i];
+      return [await manifestFrom(sources[i]!, reference, content, probe, whileWaiting), i];
     } catch (e) {
       // A mirror may lack the image or be down: Docker falls back to the origin.
       if (!sources[i]!.endpoint.mirror) throw e;
@@ -206,9 +218,10 @@ export async function pullImage(
     ref.tag !== undefined ? canonicalString({ ...ref, digest: undefined }) : canonicalString(ref);
   const probe = ref.digest !== undefined || !stores.images.hasTag || (await stores.images.hasTag(tagName));
   // A tag not stored here: its layers are almost surely new, so the store gets ready for big
-  // writes (a helper thread boots) while the manifest is fetched.
-  if (!probe) stores.content.prepareWrites?.();
-  const [top, servedBy] = await firstManifest(all, reference, stores.content, probe);
+  // writes (a helper thread boots, the hashing code loads) while the manifest is fetched — once
+  // its request is written, so the getting ready does not delay the request.
+  const whileWaiting = probe ? undefined : () => stores.content.prepareWrites?.();
+  const [top, servedBy] = await firstManifest(all, reference, stores.content, probe, whileWaiting);
   const sources = all.slice(servedBy);
   const platform = opts.platform ?? WASM_PLATFORM;
   const name = familiarString(ref);
@@ -242,6 +255,16 @@ export async function pullImage(
   const { content } = stores;
   let downloaded = false;
   content.prepareWrites?.(manifest.layers.reduce((n, l) => n + l.size, 0));
+
+  // The manifests are stored while the layers download (their fsyncs overlap the bytes): a
+  // stored manifest names no image until the tag at the end, which needs all its blobs (an
+  // unnamed one is gc's, like layers stored by a pull that then fails).
+  const hadManifest = await content.has(manifestFetched.digest);
+  const manifestsStored = (async () => {
+    await content.put(manifestFetched.bytes, manifestFetched.digest);
+    if (top !== manifestFetched) await content.put(top.bytes, top.digest);
+  })();
+  manifestsStored.catch(() => {});
 
   // The config and the layers download together (the config is one more round trip before the
   // first layer byte otherwise); a config that disagrees with the manifest stops the layers.
@@ -326,22 +349,32 @@ export async function pullImage(
   } catch (e) {
     // Layers already stored stay (valid blobs, gc takes them); partial ones are kept for a resume.
     layersAbort.abort(e);
-    await layersDone.catch(() => {});
+    await Promise.allSettled([layersDone, manifestsStored]);
     opts.signal?.removeEventListener('abort', stop);
     throw e;
   }
+  // The tag's reading of manifest and config, while the layers download (not for a Wasm
+  // artifact: its config is rendered from the layers).
+  const tagOptions = { pulled: true, platform };
+  const prepareTag = stores.images.prepareTag?.bind(stores.images);
+  const early = prepareTag && !isWasmArtifactConfig(manifest.config.mediaType);
+  const staged = early ? manifestsStored.then(() => prepareTag(tagName, top.digest, tagOptions)) : undefined;
+  staged?.catch(() => {});
   try {
     await layersDone;
+  } catch (e) {
+    await Promise.allSettled([manifestsStored, staged]);
+    throw e;
   } finally {
     opts.signal?.removeEventListener('abort', stop);
   }
   downloaded ||= pending.length > 0;
 
-  // Manifests last: an image is visible only once all it names is stored.
-  const hadManifest = await content.has(manifestFetched.digest);
-  await content.put(manifestFetched.bytes, manifestFetched.digest);
-  if (top !== manifestFetched) await content.put(top.bytes, top.digest);
-  await stores.images.tag(tagName, top.digest, { pulled: true, platform });
+  // The name last: an image is visible only once all it names is stored.
+  await manifestsStored;
+  if (staged) await (await staged)();
+  else if (prepareTag) await (await prepareTag(tagName, top.digest, tagOptions))();
+  else await stores.images.tag(tagName, top.digest, tagOptions);
   downloaded ||= !hadManifest;
 
   progress({ kind: 'message', text: `Digest: ${top.digest}` });

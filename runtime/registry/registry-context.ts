@@ -4,6 +4,7 @@
 import type { CredentialStore } from '../config/auth-config.ts';
 import type { BerthConfig } from '../config/berth-config.ts';
 import { DEFAULT_CONFIG } from '../config/berth-config.ts';
+import type { Digest } from '../oci/digest.ts';
 import type { EndpointOptions, RegistryEndpoint } from './endpoints.ts';
 import { MAX_MANIFEST_BYTES, RepositoryClient } from './repository-client.ts';
 import { RegistrySession } from './registry-session.ts';
@@ -15,6 +16,8 @@ export interface RegistryContextOptions extends EndpointOptions {
   readonly credentials?: CredentialStore;
   /** Manifest size cap in bytes (default 4 MiB). */
   readonly maxManifestBytes?: number;
+  /** How a manifest's digest is computed (default runtime/oci/digest.ts's digestOf). */
+  readonly digestOf?: (bytes: Uint8Array) => Digest;
 }
 
 export class RegistryContext {
@@ -23,6 +26,7 @@ export class RegistryContext {
   readonly credentials: CredentialStore | undefined;
   readonly endpointOptions: EndpointOptions;
   readonly maxManifestBytes: number;
+  private readonly digestOf: ((bytes: Uint8Array) => Digest) | undefined;
   private readonly sessions = new Map<string, Promise<RegistrySession>>();
 
   constructor(opts: RegistryContextOptions) {
@@ -31,6 +35,7 @@ export class RegistryContext {
     this.credentials = opts.credentials;
     this.endpointOptions = { dockerHubOrigin: opts.dockerHubOrigin };
     this.maxManifestBytes = opts.maxManifestBytes ?? MAX_MANIFEST_BYTES;
+    this.digestOf = opts.digestOf;
   }
 
   session(endpoint: RegistryEndpoint): Promise<RegistrySession> {
@@ -50,6 +55,11 @@ export class RegistryContext {
   }
 
   async repository(endpoint: RegistryEndpoint, repository: string): Promise<RepositoryClient> {
-    return new RepositoryClient(await this.session(endpoint), repository, this.maxManifestBytes);
+    return new RepositoryClient(
+      await this.session(endpoint),
+      repository,
+      this.maxManifestBytes,
+      this.digestOf,
+    );
   }
 }

@@ -107,17 +107,18 @@ export class RegistrySession {
   /**
    * A small GET (a manifest) sent on a plain-HTTP connection of its own, without the HTTP client:
    * the response when the answer is a 200 of at most `maxBytes`, else undefined — a 401, a
-   * redirect or an error is then met by send() as always.
+   * redirect or an error is then met by send() as always. `onSent`: see Fetcher.plainGet.
    */
   async sendPlain(
     path: string,
     scopes: readonly string[],
     headers: Record<string, string>,
     maxBytes: number,
+    onSent?: () => void,
   ): Promise<HttpResponse | undefined> {
     if (!this.fetcher.plainGet) return undefined;
     const req = await this.plainGet(path, scopes, headers);
-    const answer = req && (await this.fetcher.plainGet(req, maxBytes));
+    const answer = req && (await this.fetcher.plainGet(req, maxBytes, onSent));
     return answer && plainResponse(answer);
   }
 

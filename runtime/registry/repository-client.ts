@@ -2,7 +2,7 @@
 // GET with the full Accept list, PUT, DELETE), blobs (HEAD, ranged GET, uploads and cross-
 // repository mounts) and the tag list.
 
-import { type Digest, digestOf, isDigest } from '../oci/digest.ts';
+import { type Digest, digestOf as defaultDigestOf, isDigest } from '../oci/digest.ts';
 import { DigestMismatchError, NotFoundError, UnsupportedError } from '../errors.ts';
 import { assertSupportedManifestType, MANIFEST_ACCEPT, MediaType } from '../oci/media-types.ts';
 import { errorFromResponse, registryFailure } from './registry-errors.ts';
@@ -44,6 +44,8 @@ export class RepositoryClient {
     readonly session: RegistrySession,
     readonly repository: string,
     readonly maxManifestBytes = MAX_MANIFEST_BYTES,
+    /** The manifest's digest (the context's: on Node, node:crypto once a pull has loaded it). */
+    private readonly digestOf: (bytes: Uint8Array) => Digest = defaultDigestOf,
   ) {
     this.pullScopes = [`repository:${repository}:pull`];
     this.pushScopes = [`repository:${repository}:pull,push`];
@@ -79,21 +81,32 @@ export class RepositoryClient {
     };
   }
 
-  /** GETs a manifest, bounded in size, its digest checked against the reference or header. */
-  async getManifest(reference: string): Promise<FetchedManifest> {
+  /**
+   * GETs a manifest, bounded in size, its digest checked against the reference or header.
+   * `whileWaiting` runs once, when the request is on its way (a plain-HTTP GET: once written;
+   * otherwise once the answer's head is in): the caller's time to get ready meanwhile.
+   */
+  async getManifest(reference: string, whileWaiting?: () => void): Promise<FetchedManifest> {
     const what = `manifest for ${this.refText(reference)}`;
     const path = this.path('manifests', reference);
     const headers = { Accept: MANIFEST_ACCEPT };
+    let waited = false;
+    const onSent = () => {
+      if (waited) return;
+      waited = true;
+      whileWaiting?.();
+    };
     const res =
-      (await this.session.sendPlain(path, this.pullScopes, headers, this.maxManifestBytes)) ??
+      (await this.session.sendPlain(path, this.pullScopes, headers, this.maxManifestBytes, onSent)) ??
       (await this.session.send({ path, scopes: this.pullScopes, headers }));
+    onSent();
     if (res.status === 404) {
       const err = await errorFromResponse(res, what);
       throw new NotFoundError(err.message.replace(`${what}:`, `${what} not found:`), { cause: err });
     }
     if (!res.ok) throw await errorFromResponse(res, what);
     const bytes = await readBounded(res, this.maxManifestBytes, what);
-    const digest = digestOf(bytes);
+    const digest = this.digestOf(bytes);
     const announced = res.headers.get('docker-content-digest');
     const expected = isDigest(reference)
       ? reference
@@ -226,7 +239,7 @@ export class RepositoryClient {
     });
     await res.body?.cancel();
     if (res.status !== 201) throw await errorFromResponse(res, `manifest ${this.refText(reference)}`);
-    const digest = digestOf(bytes);
+    const digest = this.digestOf(bytes);
     const announced = res.headers.get('docker-content-digest');
     if (announced && isDigest(announced) && announced !== digest) {
       throw new DigestMismatchError(digest, announced, { what: `manifest pushed to ${this.name}` });

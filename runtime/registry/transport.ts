@@ -57,8 +57,13 @@ export type Fetcher = ((url: string, init?: HttpRequestInit) => Promise<HttpResp
   /**
    * Node only: sends a small GET built by RegistrySession.plainGet on a connection of its own;
    * the answer when it is a 200 of at most `maxBytes`, else undefined (then send it as usual).
+   * `onSent` runs once the request is written (the time until the answer is the caller's).
    */
-  readonly plainGet?: (req: PlainGet, maxBytes: number) => Promise<PlainAnswer | undefined>;
+  readonly plainGet?: (
+    req: PlainGet,
+    maxBytes: number,
+    onSent?: () => void,
+  ) => Promise<PlainAnswer | undefined>;
 };
 
 // A Response fits HttpResponse at run time; only getReader's overloads confuse the type checker.
