@@ -3,22 +3,18 @@
 // program starts without waiting for a worker thread to boot.
 
 import { InlineProcess, type InlinePlatform, runsInline } from '../../shims/process/inline-process.ts';
-import type { Mount } from '../run-wasm.ts';
-import type { InlineLauncher, InlineProcessHandle, LaunchSpec } from './process-launcher.ts';
+import {
+  type InlineLauncher,
+  type InlineProcessHandle,
+  type LaunchSpec,
+  launchMounts,
+} from './process-launcher.ts';
 
 export function createInlineLauncher(platform: InlinePlatform): InlineLauncher {
   return {
     accepts: (module) => runsInline(module),
     async launch(spec: LaunchSpec, poll: () => void): Promise<InlineProcessHandle> {
-      const mounts: Mount[] = [
-        { type: 'layers', target: '/', layers: spec.layers, ...(spec.upper ? { upper: spec.upper } : {}) },
-        ...spec.binds.map((b) => ({
-          type: 'bind' as const,
-          source: b.source,
-          target: b.target,
-          readonly: b.readonly,
-        })),
-      ];
+      const mounts = launchMounts(spec);
       const proc = await InlineProcess.prepare({
         bytes: spec.module,
         args: spec.args,

@@ -4,7 +4,7 @@
 import type { Layer } from '../../overlay/layer.ts';
 import type { Vfs } from '../../overlay/vfs.ts';
 import type { ProcessNetwork } from '../../shims/net/net-protocol.ts';
-import type { InputSource, Signal } from '../run-wasm.ts';
+import type { InputSource, Mount, Signal } from '../run-wasm.ts';
 
 export interface BindMount {
   source: string;
@@ -68,6 +68,19 @@ export interface LaunchedProcess {
 }
 
 export type ProcessLauncher = (spec: LaunchSpec) => Promise<LaunchedProcess>;
+
+/** The container's mounts: image layers (+ its writable layer) at /, then its bind mounts. */
+export function launchMounts(spec: LaunchSpec): Mount[] {
+  return [
+    { type: 'layers', target: '/', layers: spec.layers, ...(spec.upper ? { upper: spec.upper } : {}) },
+    ...spec.binds.map((b) => ({
+      type: 'bind' as const,
+      source: b.source,
+      target: b.target,
+      readonly: b.readonly,
+    })),
+  ];
+}
 
 /** A process that runs on the calling thread once run() is called (and returns when it ends). */
 export interface InlineProcessHandle extends LaunchedProcess {

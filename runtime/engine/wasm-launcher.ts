@@ -1,20 +1,18 @@
 // The wasm backend: a container's process is a WASI module on a pooled worker, its root the
 // image layers plus the restored writable layer, which comes back as a diff tar at exit.
 
-import { type Mount, spawnWasm, warmProcessPool } from '../run-wasm.ts';
-import type { ExecLaunchSpec, LaunchSpec, LaunchedProcess, ProcessLauncher } from './process-launcher.ts';
+import { spawnWasm, warmProcessPool } from '../run-wasm.ts';
+import {
+  type ExecLaunchSpec,
+  type LaunchSpec,
+  type LaunchedProcess,
+  type ProcessLauncher,
+  launchMounts,
+} from './process-launcher.ts';
 
 export const wasmLauncher: ProcessLauncher = async (spec: LaunchSpec): Promise<LaunchedProcess> => {
   await warmProcessPool(1);
-  const mounts: Mount[] = [
-    { type: 'layers', target: '/', layers: spec.layers, ...(spec.upper ? { upper: spec.upper } : {}) },
-    ...spec.binds.map((b) => ({
-      type: 'bind' as const,
-      source: b.source,
-      target: b.target,
-      readonly: b.readonly,
-    })),
-  ];
+  const mounts = launchMounts(spec);
   const proc = spawnWasm(spec.module, {
     args: spec.args,
     env: spec.env,

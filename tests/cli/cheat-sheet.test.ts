@@ -1,16 +1,11 @@
 // The seed tutorial's docker commands, with `berth` in place of `docker`, run as real processes.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { berth, ensureBuilt, newRoot, probeRootfs, removeRoot } from './cli-harness.ts';
+import { berth, probeStore, removeRoot } from './cli-harness.ts';
 
 let root: string;
 beforeAll(async () => {
-  ensureBuilt();
-  root = newRoot();
-  const imported = await berth(root, ['import', '--change', 'ENTRYPOINT ["/probe.wasm"]', '-', 'probe'], {
-    input: await probeRootfs(),
-  });
-  expect(imported.code).toBe(0);
+  root = await probeStore();
 });
 afterAll(() => removeRoot(root));
 

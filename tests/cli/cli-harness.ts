@@ -98,6 +98,17 @@ export async function probeRootfs(): Promise<Uint8Array> {
   ]);
 }
 
+/** A fresh store (built dist/) holding the probe guest as image `probe` (ENTRYPOINT /probe.wasm). */
+export async function probeStore(): Promise<string> {
+  ensureBuilt();
+  const root = newRoot();
+  const imported = await berth(root, ['import', '--change', 'ENTRYPOINT ["/probe.wasm"]', '-', 'probe'], {
+    input: await probeRootfs(),
+  });
+  if (imported.code !== 0) throw new Error(`berth import: ${imported.stderr}`);
+  return root;
+}
+
 /** A listing of every file under root with its content hash: equal listings = store unchanged. */
 export function snapshot(root: string): string[] {
   const out: string[] = [];

@@ -5,16 +5,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { berth, berthBackground, ensureBuilt, newRoot, probeRootfs, removeRoot } from './cli-harness.ts';
+import { berth, berthBackground, probeStore, removeRoot } from './cli-harness.ts';
 
 let root: string;
 beforeAll(async () => {
-  ensureBuilt();
-  root = newRoot();
-  const imported = await berth(root, ['import', '--change', 'ENTRYPOINT ["/probe.wasm"]', '-', 'probe'], {
-    input: await probeRootfs(),
-  });
-  expect(imported.code).toBe(0);
+  root = await probeStore();
 });
 afterAll(() => removeRoot(root));
 
