@@ -19,4 +19,8 @@ export async function main(plain: PlainPull): Promise<void> {
   } catch (e) {
     process.exitCode = reportError(e);
   }
+  // Done: a pull has stored all it stores (or kept its partial downloads) before it returns.
+  // Exiting once the output is flushed skips tearing down the heap, the event loop's handles
+  // and the helper threads; 'exit' listeners (the code cache) still run.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit()));
 }

@@ -69,6 +69,11 @@ export interface ContentStore {
   put(bytes: Uint8Array, expected?: Digest): Promise<Digest>;
   writer(expected: Digest, size?: number): Promise<ContentWriter>;
   /**
+   * Optional: put in two steps, so the slow part (writing and syncing) overlaps other work while
+   * the blob is not yet stored: commit stores it (as put), discard drops what was written.
+   */
+  stagePut?(bytes: Uint8Array, expected?: Digest): Promise<StagedBlob>;
+  /**
    * Optional hint: about `bytes` of blobs are about to be written (a pull), so prepare for them;
    * without `bytes`, an amount not known yet (a pull of an image not stored here).
    */
@@ -83,6 +88,12 @@ export interface ContentStore {
   readonly httpIngestThreads?: number;
   delete(digest: Digest): Promise<void>;
   list(): Promise<Digest[]>;
+}
+
+/** A blob written but not stored yet (ContentStore.stagePut). */
+export interface StagedBlob {
+  commit(): Promise<Digest>;
+  discard(): void;
 }
 
 export function blobNotFound(digest: Digest): string {

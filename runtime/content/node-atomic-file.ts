@@ -23,26 +23,49 @@ export async function writeFileAtomic(
   tmpDir: string,
   base: string,
 ): Promise<void> {
-  const tmp = tempName(tmpDir, base);
-  if (bytes.byteLength > SYNC_WRITE_MAX) {
-    const fh = await fsp.open(tmp, 'wx', 0o644);
-    try {
-      try {
-        await fh.writeFile(bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await fsp.rename(tmp, path);
-    } catch (e) {
-      await fsp.unlink(tmp).catch(() => {});
-      throw e;
-    }
+  if (bytes.byteLength <= SYNC_WRITE_MAX) {
+    (await writeFileStaged(path, bytes, tmpDir, base)).commit();
     return;
   }
-  // A small file (a manifest, the image index): microseconds of synchronous calls, where each
-  // trip through the thread pool could queue behind other writes' fsyncs. Only the fsync waits
-  // there, off this thread.
+  const tmp = tempName(tmpDir, base);
+  const fh = await fsp.open(tmp, 'wx', 0o644);
+  try {
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(tmp, path);
+  } catch (e) {
+    await fsp.unlink(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+/** A small file written and synced to its temp name: commit renames it into place, discard removes it. */
+export interface StagedFile {
+  commit(): void;
+  discard(): void;
+}
+
+/**
+ * writeFileAtomic's first half for a small file (a manifest, the image index): microseconds of
+ * synchronous calls, where each trip through the thread pool could queue behind other writes'
+ * fsyncs. Only the fsync waits there, off this thread.
+ */
+export async function writeFileStaged(
+  path: string,
+  bytes: Uint8Array,
+  tmpDir: string,
+  base: string,
+): Promise<StagedFile> {
+  const tmp = tempName(tmpDir, base);
+  const discard = () => {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+  };
   let fd: number | undefined = openSync(tmp, 'wx', 0o644);
   try {
     for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
@@ -50,12 +73,22 @@ export async function writeFileAtomic(
     await new Promise<void>((resolve, reject) => fsync(synced, (e) => (e ? reject(e) : resolve())));
     closeSync(fd);
     fd = undefined;
-    renameSync(tmp, path);
   } catch (e) {
     try {
       if (fd !== undefined) closeSync(fd);
-      unlinkSync(tmp);
     } catch {}
+    discard();
     throw e;
   }
+  return {
+    commit: () => {
+      try {
+        renameSync(tmp, path);
+      } catch (e) {
+        discard();
+        throw e;
+      }
+    },
+    discard,
+  };
 }

@@ -26,11 +26,12 @@ import {
   blobNotFound,
   type ContentStore,
   type ContentWriter,
+  type StagedBlob,
   type HttpIngestOutcome,
   type HttpIngestRequest,
 } from './content-store.ts';
 import { ingestHttpBody } from './node-http-body-ingest.ts';
-import { tempName, writeFileAtomic } from './node-atomic-file.ts';
+import { tempName, writeFileAtomic, writeFileStaged } from './node-atomic-file.ts';
 import { type FileLock, tryLock } from './node-file-lock.ts';
 import {
   type IngestWorker,
@@ -53,6 +54,8 @@ const HEX64 = /^[a-f0-9]{64}$/;
 const SYNC_READ_MAX = 8 * 1024 * 1024;
 /** Blobs from this size on are written and hashed on a worker thread; smaller ones inline. */
 const WORKER_MIN_SIZE = 1024 * 1024;
+/** stagePut writes ahead only small blobs (manifests); a bigger one is put at commit. */
+const SMALL_STAGED_MAX = 1024 * 1024;
 /** Inline writes gather chunks up to this many bytes per writev. */
 const WRITE_BATCH = 1024 * 1024;
 
@@ -164,6 +167,30 @@ export class NodeContentStore implements ContentStore {
     await this.ready();
     await writeFileAtomic(path, bytes, this.tmpDir, digestHex(digest));
     return digest;
+  }
+
+  /**
+   * put's write and fsync now, its rename at commit: a pull writes its manifests while the
+   * layers download, and stores them only once the layers are in.
+   */
+  async stagePut(bytes: Uint8Array, expected?: Digest): Promise<StagedBlob> {
+    const digest = nodeDigestOf(bytes);
+    if (expected !== undefined && expected !== digest) {
+      throw new DigestMismatchError(expected, digest, { what: 'blob' });
+    }
+    const path = this.blobPath(digest);
+    if (bytes.byteLength > SMALL_STAGED_MAX || (await this.size(digest)) === bytes.byteLength) {
+      return { commit: () => this.put(bytes, digest), discard: () => {} };
+    }
+    await this.ready();
+    const staged = await writeFileStaged(path, bytes, this.tmpDir, digestHex(digest));
+    return {
+      commit: async () => {
+        staged.commit();
+        return digest;
+      },
+      discard: staged.discard,
+    };
   }
 
   /** This thread and the helper threads. */

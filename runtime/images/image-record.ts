@@ -5,7 +5,6 @@ import { blobNotFound, type ContentStore } from '../content/content-store.ts';
 import { InvalidStateError, NotFoundError, UnsupportedError } from '../errors.ts';
 import type { Digest } from '../oci/digest.ts';
 import {
-  type Descriptor,
   type ImageConfig,
   type ImageManifest,
   type ImagePlatform,
@@ -48,24 +47,6 @@ export async function prepareImage(
   digest: Digest,
   platform?: ImagePlatform,
 ): Promise<StoredImage> {
-  return completeImage(content, await readImage(content, digest, platform));
-}
-
-/** An image record read from its manifest and config, before its layers are looked at. */
-export interface ReadImage {
-  readonly image: StoredImage;
-  readonly layers: readonly Descriptor[];
-}
-
-/**
- * The part of prepareImage that needs only the manifest and config stored (a pull runs it while
- * its layers download); completeImage then checks the layers and sizes the image.
- */
-export async function readImage(
-  content: ContentStore,
-  digest: Digest,
-  platform?: ImagePlatform,
-): Promise<ReadImage> {
   let doc = parseManifestDocument(await content.get(digest));
   let manifestDigest = digest;
   let manifestMediaType: string | undefined;
@@ -97,8 +78,16 @@ export async function readImage(
       `image ${manifestDigest}: ${manifest.layers.length} layers but ${diffIds.length} diff_ids in its config`,
     );
   }
-  for (const layer of manifest.layers) layerCompression(layer.mediaType); // refuses zstd and unknown types now, not at run time
-  const image: StoredImage = {
+  let size = 0;
+  for (const [i, layer] of manifest.layers.entries()) {
+    layerCompression(layer.mediaType); // refuses zstd and unknown types now, not at run time
+    const unpacked = await content.size(diffIds[i]!);
+    if (unpacked === undefined && !(await content.has(layer.digest))) {
+      throw new NotFoundError(blobNotFound(layer.digest));
+    }
+    size += unpacked ?? layer.size;
+  }
+  return {
     id: manifest.config.digest,
     manifestDigest,
     manifestMediaType: manifestMediaType ?? manifest.mediaType ?? MediaType.ociManifest,
@@ -108,24 +97,10 @@ export async function readImage(
     extraBlobs,
     repoDigests: [],
     ...(config.created ? { created: config.created } : {}),
-    size: 0,
+    size,
     platform: formatPlatform(config),
     wasm: isWasmImage(manifest, config),
   };
-  return { image, layers: manifest.layers };
-}
-
-/** The record of a read image whose layers are all stored, sized (unpacked where known). */
-export async function completeImage(content: ContentStore, read: ReadImage): Promise<StoredImage> {
-  let size = 0;
-  for (const [i, layer] of read.layers.entries()) {
-    const unpacked = await content.size(read.image.diffIds[i]!);
-    if (unpacked === undefined && !(await content.has(layer.digest))) {
-      throw new NotFoundError(blobNotFound(layer.digest));
-    }
-    size += unpacked ?? layer.size;
-  }
-  return { ...read.image, size };
 }
 
 /** Every blob a record needs is still there (checked under the index lock before committing). */

@@ -20,10 +20,8 @@ import {
 import {
   type ImageRecord,
   type ImageSummary,
-  completeImage,
   missingBlob,
-  type ReadImage,
-  readImage,
+  prepareImage,
   readRecord,
   summaryOf,
 } from './image-record.ts';
@@ -150,9 +148,9 @@ export class ImageStore {
   }
 
   /**
-   * A pull's `tag` in two steps: reads the stored manifest (or index) and config now, while the
-   * layers may still be downloading; the returned commit adds the image and its name in one
-   * index update, which checks under the lock that every blob is stored.
+   * `tag` for a pull, in two steps: the record read from the stored blobs, then the returned
+   * commit adds the image and its name in one index update (which checks under the lock that
+   * every blob is still stored). Unlike tag, it does not read the record back.
    */
   async prepareTag(
     name: string,
@@ -181,14 +179,11 @@ export class ImageStore {
     return (await this.prepareAdd(items))();
   }
 
-  /**
-   * addImages in two steps: manifests and configs read now; the layers looked at (they must be
-   * stored by then) and the index updated by the returned commit.
-   */
+  /** addImages in two steps: the records read from the stored blobs now, the index updated by the returned commit. */
   private async prepareAdd(items: AddImage[]): Promise<() => Promise<AddedImage[]>> {
-    const read: { item: AddImage; image: ReadImage; keys: string[]; repoDigests: string[] }[] = [];
+    const prepared: { item: AddImage; image: StoredImage; keys: string[]; repoDigests: string[] }[] = [];
     for (const item of items) {
-      const image = await readImage(this.content, item.digest, item.platform);
+      const image = await prepareImage(this.content, item.digest, item.platform);
       const keys: string[] = [];
       const repoDigests: string[] = [];
       for (const name of item.names ?? []) {
@@ -199,12 +194,10 @@ export class ImageStore {
         if (ref.tag !== undefined) keys.push(canonicalString({ ...ref, digest: undefined }));
         if (item.pulled) repoDigests.push(`${canonicalName(ref)}@${item.digest}`);
       }
-      read.push({ item, image, keys, repoDigests });
+      prepared.push({ item, image, keys, repoDigests });
     }
-    return async () => {
-      const prepared: { image: StoredImage; keys: string[]; repoDigests: string[] }[] = [];
-      for (const r of read) prepared.push({ ...r, image: await completeImage(this.content, r.image) });
-      return this.index.update(async (data) => {
+    return () =>
+      this.index.update(async (data) => {
         const out: AddedImage[] = [];
         for (const { image, keys, repoDigests } of prepared) {
           // Under the lock: a concurrent rmi may have deleted a shared blob after we read it.
@@ -232,7 +225,6 @@ export class ImageStore {
         }
         return out;
       });
-    };
   }
 
   /** Docker's `rmi`: untag, and delete the image (and its unshared blobs) when nothing names it. */

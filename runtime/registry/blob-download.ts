@@ -13,7 +13,7 @@ import type { HttpReadResult, HttpResponse } from './transport.ts';
 /** The part of the content store a pull needs. */
 export type BlobSink = Pick<
   ContentStore,
-  'has' | 'get' | 'put' | 'writer' | 'prepareWrites' | 'finishWrites' | 'httpIngestThreads'
+  'has' | 'get' | 'put' | 'stagePut' | 'writer' | 'prepareWrites' | 'finishWrites' | 'httpIngestThreads'
 >;
 
 export type DownloadProgress = (current: number, total: number) => void;

@@ -10,6 +10,7 @@ import { parseImageConfig, parseManifestDocument } from '../oci/manifest.ts';
 import { isWasmArtifactConfig, layerCompression, MediaType } from '../oci/media-types.ts';
 import { formatPlatform, selectManifest, WASM_PLATFORM } from '../oci/platform.ts';
 import { canonicalString, familiarString, type ImageReference } from '../oci/reference.ts';
+import type { StagedBlob } from '../content/content-store.ts';
 import { type BlobSink, downloadBlob, InterruptedDownloadError } from './blob-download.ts';
 import { pullEndpoints, type RegistryEndpoint } from './endpoints.ts';
 import type { ProgressSink } from './progress.ts';
@@ -256,15 +257,19 @@ export async function pullImage(
   let downloaded = false;
   content.prepareWrites?.(manifest.layers.reduce((n, l) => n + l.size, 0));
 
-  // The manifests are stored while the layers download (their fsyncs overlap the bytes): a
-  // stored manifest names no image until the tag at the end, which needs all its blobs (an
-  // unnamed one is gc's, like layers stored by a pull that then fails).
+  // The manifests are written (and synced) while the layers download, and stored (renamed into
+  // place) only once the layers are: a failed pull stores no manifest.
   const hadManifest = await content.has(manifestFetched.digest);
-  const manifestsStored = (async () => {
-    await content.put(manifestFetched.bytes, manifestFetched.digest);
-    if (top !== manifestFetched) await content.put(top.bytes, top.digest);
-  })();
-  manifestsStored.catch(() => {});
+  const manifestBlobs = top !== manifestFetched ? [manifestFetched, top] : [manifestFetched];
+  const stage = (m: FetchedManifest): Promise<StagedBlob> =>
+    content.stagePut
+      ? content.stagePut(m.bytes, m.digest)
+      : Promise.resolve({ commit: () => content.put(m.bytes, m.digest), discard: () => {} });
+  const staging = Promise.all(manifestBlobs.map(stage));
+  staging.catch(() => {});
+  const dropStaged = async () => {
+    for (const s of await staging.catch((): StagedBlob[] => [])) s.discard();
+  };
 
   // The config and the layers download together (the config is one more round trip before the
   // first layer byte otherwise); a config that disagrees with the manifest stops the layers.
@@ -349,31 +354,30 @@ export async function pullImage(
   } catch (e) {
     // Layers already stored stay (valid blobs, gc takes them); partial ones are kept for a resume.
     layersAbort.abort(e);
-    await Promise.allSettled([layersDone, manifestsStored]);
+    await layersDone.catch(() => {});
+    await dropStaged();
     opts.signal?.removeEventListener('abort', stop);
     throw e;
   }
-  // The tag's reading of manifest and config, while the layers download (not for a Wasm
-  // artifact: its config is rendered from the layers).
-  const tagOptions = { pulled: true, platform };
-  const prepareTag = stores.images.prepareTag?.bind(stores.images);
-  const early = prepareTag && !isWasmArtifactConfig(manifest.config.mediaType);
-  const staged = early ? manifestsStored.then(() => prepareTag(tagName, top.digest, tagOptions)) : undefined;
-  staged?.catch(() => {});
   try {
     await layersDone;
   } catch (e) {
-    await Promise.allSettled([manifestsStored, staged]);
+    await dropStaged();
     throw e;
   } finally {
     opts.signal?.removeEventListener('abort', stop);
   }
   downloaded ||= pending.length > 0;
 
-  // The name last: an image is visible only once all it names is stored.
-  await manifestsStored;
-  if (staged) await (await staged)();
-  else if (prepareTag) await (await prepareTag(tagName, top.digest, tagOptions))();
+  // Manifests last, then the name: an image is visible only once all it names is stored.
+  try {
+    for (const s of await staging) await s.commit();
+  } catch (e) {
+    await dropStaged();
+    throw e;
+  }
+  const tagOptions = { pulled: true, platform };
+  if (stores.images.prepareTag) await (await stores.images.prepareTag(tagName, top.digest, tagOptions))();
   else await stores.images.tag(tagName, top.digest, tagOptions);
   downloaded ||= !hadManifest;
 

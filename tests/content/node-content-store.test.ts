@@ -37,6 +37,27 @@ describe('NodeContentStore on disk', () => {
     expect(same(await store.get(d), data)).toBe(true);
   });
 
+  it('stagePut writes ahead but stores only at commit; discard leaves nothing', async () => {
+    const store = fresh();
+    const data = new TextEncoder().encode('{"manifest":1}');
+    const d = digestOf(data);
+    const staged = await store.stagePut(data, d);
+    expect(await store.has(d)).toBe(false);
+    expect(await staged.commit()).toBe(d);
+    expect(same(await store.get(d), data)).toBe(true);
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+
+    const other = new TextEncoder().encode('{"manifest":2}');
+    const dropped = await store.stagePut(other);
+    dropped.discard();
+    expect(await store.has(digestOf(other))).toBe(false);
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+
+    const refused = await store.stagePut(other, d).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DigestMismatchError);
+    expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
+  });
+
   it('opening does no I/O: nothing is created until the first write', async () => {
     const store = fresh();
     await store.has(digestOf(new Uint8Array(1)));
