@@ -13,8 +13,8 @@ export const title = 'cli-run: cold process, start to exit (hyperfine median, ms
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Rounds of hyperfine, berth and its peers alternating, and runs per command in each round. */
-const ROUNDS = 5;
-const RUNS = 6;
+const ROUNDS = 10;
+const RUNS = 5;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
