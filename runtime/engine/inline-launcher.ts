@@ -2,7 +2,12 @@
 // thread (shims/process/inline-process.ts) when its module needs no event loop, so a short
 // program starts without waiting for a worker thread to boot.
 
-import { InlineProcess, type InlinePlatform, runsInline } from '../../shims/process/inline-process.ts';
+import {
+  InlineProcess,
+  type InlinePlatform,
+  type RewrittenModules,
+  runsInline,
+} from '../../shims/process/inline-process.ts';
 import {
   type InlineLauncher,
   type InlineProcessHandle,
@@ -10,7 +15,7 @@ import {
   launchMounts,
 } from './process-launcher.ts';
 
-export function createInlineLauncher(platform: InlinePlatform): InlineLauncher {
+export function createInlineLauncher(platform: InlinePlatform, rewritten?: RewrittenModules): InlineLauncher {
   return {
     accepts: (module) => runsInline(module),
     async launch(spec: LaunchSpec, poll: () => void): Promise<InlineProcessHandle> {
@@ -27,6 +32,7 @@ export function createInlineLauncher(platform: InlinePlatform): InlineLauncher {
         captureUpper: !spec.discardUpper,
         platform,
         poll,
+        ...(rewritten ? { rewritten } : {}),
       });
       return {
         exited: proc.exited,

@@ -17,6 +17,7 @@ import type { ProcessLauncher } from './process-launcher.ts';
 import { wasmLauncher } from './wasm-launcher.ts';
 import { createInlineLauncher } from './inline-launcher.ts';
 import { urandomFill } from './node-random.ts';
+import { NodeRewrittenModules } from './node-rewritten-modules.ts';
 import { useRandomSource } from '../containers/container-names.ts';
 import { createInlinePlatform } from '../../shims/platform/node/inline-platform.ts';
 
@@ -41,7 +42,9 @@ export function openNodeEngine(options: NodeEngineOptions = {}): Engine {
     images: new EngineImages(openNodeImageStore(root), new NodeLayerCache(root)),
     volumes: new NodeVolumeStore(root),
     launch: options.launch ?? wasmLauncher,
-    ...(options.inline ? { inline: createInlineLauncher(createInlinePlatform()) } : {}),
+    ...(options.inline
+      ? { inline: createInlineLauncher(createInlinePlatform(), new NodeRewrittenModules(root)) }
+      : {}),
     networks: new EngineNetworks(new NodeNetworkStore(root), new NodeHostTcp()),
     ...(options.pullImage ? { pullImage: options.pullImage } : {}),
   });

@@ -55,7 +55,7 @@ export class NodeLayerCache implements LayerCache {
     try {
       const header = new Uint8Array(HEADER);
       if (readSync(fd, header, 0, HEADER, 0) !== HEADER) return undefined;
-      if (new TextDecoder().decode(header.subarray(0, 8)) !== MAGIC) return undefined;
+      if (String.fromCharCode(...header.subarray(0, 8)) !== MAGIC) return undefined;
       const view = new DataView(header.buffer);
       const indexLength = view.getUint32(8, true);
       const bytesLength = view.getUint32(12, true);

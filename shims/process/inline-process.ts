@@ -59,6 +59,23 @@ export interface InlineOptions {
   readonly platform: InlinePlatform;
   /** Called about every POLL_MS while the guest runs; may call kill/stop/pause/unpause. */
   poll?(): void;
+  /** Modules already rewritten (memory limit, pause points), kept between processes. */
+  readonly rewritten?: RewrittenModules;
+}
+
+/** A module's bytes as limitMemory + addPausePoints made them, and its memory declarations. */
+export interface RewrittenModule {
+  readonly bytes: Uint8Array;
+  readonly memories: readonly MemoryDecl[];
+}
+
+/**
+ * Where rewritten modules are kept (Node: runtime/engine/node-rewritten-modules.ts): rewriting
+ * is cold JavaScript that costs a cold `berth run` milliseconds for even a small module.
+ */
+export interface RewrittenModules {
+  get(original: Uint8Array, memoryLimit: number | undefined): RewrittenModule | undefined;
+  put(original: Uint8Array, memoryLimit: number | undefined, rewritten: RewrittenModule): void;
 }
 
 /**
@@ -182,10 +199,16 @@ export class InlineProcess {
     let memories: readonly MemoryDecl[];
     let built: Awaited<ReturnType<typeof buildVfs>>;
     try {
-      const limited = limitMemory(options.bytes, options.memoryLimit);
-      memories = limited.memories;
-      const instrumented = addPausePoints(limited.bytes);
-      if (!instrumented) throw new Error('the module cannot be instrumented with pause points');
+      const kept = options.rewritten?.get(options.bytes, options.memoryLimit);
+      let instrumented: Uint8Array | undefined;
+      if (kept) ({ bytes: instrumented, memories } = kept);
+      else {
+        const limited = limitMemory(options.bytes, options.memoryLimit);
+        memories = limited.memories;
+        instrumented = addPausePoints(limited.bytes);
+        if (!instrumented) throw new Error('the module cannot be instrumented with pause points');
+        options.rewritten?.put(options.bytes, options.memoryLimit, { bytes: instrumented, memories });
+      }
       // This thread waits for the module either way: a small one compiles faster synchronously
       // than through an asynchronous compile's task hop.
       module =
