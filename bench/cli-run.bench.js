@@ -1,20 +1,26 @@
-// 4. Cold `berth run --rm hello-world` as a whole process (hyperfine, median), against a bare
-// node script running the same module with node:wasi, and `podman run --rm` busybox /bin/true
-// where podman can run. Goals: <= 100 ms, no slower than the node:wasi launcher, <= 0.45x podman.
+// 4. Cold `berth run --rm hello-world` as a whole process, against a bare node script running the
+// same module with node:wasi, and `podman run --rm` busybox /bin/true where podman can run.
+// Goals: <= 100 ms, no slower than the node:wasi launcher, <= 0.45x podman.
+//
+// This machine is a 2-core VM whose speed drifts by up to 2x within a minute, so the commands are
+// interleaved run by run (berth, launcher, berth, launcher…, each pair in alternating order) and
+// each is timed from spawn to exit; the medians compare runs made under the same conditions.
+// (hyperfine runs all of one command, then all of the other: a drift lands on one side.)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PODMAN_IMAGE, preparePodman } from './lib/podman.js';
 import { row } from './lib/report.js';
 
-export const title = 'cli-run: cold process, start to exit (hyperfine median, ms)';
+export const title = 'cli-run: cold process, spawn to exit (median of interleaved runs, ms)';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** Rounds of hyperfine, berth and its peers alternating, and runs per command in each round. */
-const ROUNDS = 10;
-const RUNS = 5;
+/** Interleaved pairs of berth and the launcher; podman (~0.4 s a run) every PODMAN_EVERY pairs. */
+const PAIRS = 60;
+const WARMUP = 3;
+const PODMAN_EVERY = 4;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -23,42 +29,34 @@ const median = (xs) => {
 
 export async function run() {
   const store = mkdtempSync(join(tmpdir(), 'berth-bench-root-'));
-  const out = fileURLToPath(new URL('./.out/', import.meta.url));
-  mkdirSync(out, { recursive: true });
-  const json = join(out, 'cli-run.json');
   const podman = preparePodman();
-  const commands = [
-    ['berth', `${process.execPath} bin/berth.cjs run --rm hello-world`],
-    ['node-wasi', `${process.execPath} --no-turbo-fast-api-calls bench/peers/node-wasi-hello.mjs`],
-    ...(podman.ok ? [['podman', `podman run --rm ${PODMAN_IMAGE} /bin/true`]] : []),
-  ];
-  // The machine's load drifts over a run of minutes (2 cores, other work): rounds that alternate
-  // the commands give each the same share of quiet and busy moments; medians over all runs.
-  const times = Object.fromEntries(commands.map(([n]) => [n, []]));
+  const env = { ...(podman.env ?? process.env), BERTH_ROOT: store };
+  const commands = {
+    berth: [process.execPath, ['bin/berth.cjs', 'run', '--rm', 'hello-world']],
+    'node-wasi': [process.execPath, ['--no-turbo-fast-api-calls', 'bench/peers/node-wasi-hello.mjs']],
+    podman: ['podman', ['run', '--rm', PODMAN_IMAGE, '/bin/true']],
+  };
+  const timed = (name) => {
+    const [file, args] = commands[name];
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(file, args, { cwd: root, env, stdio: 'ignore' });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${name} exited with ${r.status ?? r.signal}`);
+    return ms;
+  };
+  const times = { berth: [], 'node-wasi': [], podman: [] };
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      const r = spawnSync(
-        'hyperfine',
-        [
-          '-N',
-          '-w',
-          '2',
-          '-r',
-          String(RUNS),
-          '--export-json',
-          json,
-          ...commands.flatMap(([n, c]) => ['-n', n, c]),
-        ],
-        { cwd: root, encoding: 'utf8', env: { ...(podman.env ?? process.env), BERTH_ROOT: store } },
-      );
-      if (r.status !== 0) throw new Error(`hyperfine: ${r.stderr || r.stdout}`);
-      for (const x of JSON.parse(readFileSync(json, 'utf8')).results) times[x.command].push(...x.times);
-      commands.reverse(); // the next round starts with the other command
+    for (let i = 0; i < WARMUP; i++) for (const n of ['berth', 'node-wasi']) timed(n);
+    if (podman.ok) timed('podman');
+    for (let i = 0; i < PAIRS; i++) {
+      const order = i % 2 ? ['berth', 'node-wasi'] : ['node-wasi', 'berth'];
+      for (const n of order) times[n].push(timed(n));
+      if (podman.ok && i % PODMAN_EVERY === 0) times.podman.push(timed('podman'));
     }
   } finally {
     rmSync(store, { recursive: true, force: true });
   }
-  const ms = Object.fromEntries(Object.entries(times).map(([n, t]) => [n, median(t) * 1000]));
+  const ms = Object.fromEntries(Object.entries(times).map(([n, t]) => [n, t.length ? median(t) : undefined]));
   const berth = ms.berth;
   const rows = [
     row({
