@@ -8,7 +8,6 @@
 // between the Vfs's check and the host call gets ELOOP, never the link's target
 // (regression: tests/sandbox/mount-race.test.ts, the CVE-2018-15664 class).
 
-import * as fs from 'node:fs';
 import {
   type DirEntry,
   type Errno,
@@ -19,6 +18,13 @@ import {
   type OpenOptions,
   type Stat,
 } from '../../../overlay/types.ts';
+
+/** The module object itself: a default or namespace import makes esbuild's CommonJS output copy it. */
+import type { BigIntStats, Dirent } from 'node:fs';
+
+const fs = (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule(
+  'node:fs',
+) as typeof import('node:fs');
 
 const KNOWN: ReadonlySet<string> = new Set<Errno>([
   'ENOENT',
@@ -63,7 +69,7 @@ const PROC_FD = (() => {
   }
 })();
 
-function fileType(s: fs.BigIntStats | fs.Dirent): FileType {
+function fileType(s: BigIntStats | Dirent): FileType {
   if (s.isFile()) return 'file';
   if (s.isDirectory()) return 'dir';
   if (s.isSymbolicLink()) return 'symlink';
@@ -73,7 +79,7 @@ function fileType(s: fs.BigIntStats | fs.Dirent): FileType {
   return 'socket';
 }
 
-function toStat(s: fs.BigIntStats, dev: number): Stat {
+function toStat(s: BigIntStats, dev: number): Stat {
   return {
     ino: Number(s.ino),
     dev,
