@@ -1,7 +1,6 @@
 // Reads an uncompressed (OCI layer) tar with tar-stream: ustar, GNU long names and PAX headers.
 // Names are normalised inside the root here; meaning (whiteouts, links) is the caller's.
 
-import { extract } from 'tar-stream';
 import type { FileType } from './types.ts';
 import { normalizeArchiveName } from './path.ts';
 
@@ -60,6 +59,8 @@ const paxInt = (pax: Record<string, string> | null, key: string, fallback: numbe
 
 export async function readTar(bytes: Uint8Array): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
+  // Loaded with the first tar read: a run whose layers come parsed from the cache needs none of it.
+  const { extract } = await import('tar-stream');
   const ex = extract();
   ex.end(bytes);
   try {

@@ -1,6 +1,5 @@
 // Writes a tar with tar-stream. Nanosecond mtimes, long names and big ids go into PAX headers.
 
-import { pack } from 'tar-stream';
 import type { FileType } from './types.ts';
 
 export interface TarWriteEntry {
@@ -37,6 +36,8 @@ export const formatPaxTime = (ns: bigint): string => {
 };
 
 export async function writeTar(entries: Iterable<TarWriteEntry>): Promise<Uint8Array> {
+  // Loaded with the first tar written (a commit, a build, a built-in image's first use).
+  const { pack } = await import('tar-stream');
   const p = pack();
   const chunks: Uint8Array[] = [];
   const done = (async () => {

@@ -2,8 +2,6 @@
 // Written tars are deterministic: mtime 0, uid/gid 0, no user names, modes fixed by the caller,
 // entries in the order given (callers sort), so the same images always give the same bytes.
 
-import { extract, pack } from 'tar-stream';
-
 export interface ArchiveEntry {
   /** Relative path; directories end without '/'. */
   path: string;
@@ -25,6 +23,7 @@ const EPOCH = new Date(0);
 
 /** Tar bytes as they are produced. */
 export async function* packArchive(entries: Iterable<ArchiveEntry>): AsyncGenerator<Uint8Array> {
+  const { pack } = await import('tar-stream'); // loaded when an archive is first written
   const p = pack();
   const produce = (async () => {
     for (const e of entries) {
@@ -87,6 +86,7 @@ export function normaliseArchivePath(name: string): string {
 export async function* readArchive(
   input: Uint8Array | AsyncIterable<Uint8Array>,
 ): AsyncGenerator<ReadArchiveEntry> {
+  const { extract } = await import('tar-stream'); // loaded when an archive is first read
   const ex = extract();
   const feed = (async () => {
     if (input instanceof Uint8Array) {
