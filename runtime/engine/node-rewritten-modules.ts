@@ -7,17 +7,7 @@
 // hash and the module is rewritten again. Written temp + rename, no fsync. At most KEEP files:
 // the oldest go when a new one is kept.
 
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { fs } from '../node-fs.ts';
 import { join } from 'node:path';
 import type { MemoryDecl } from '../../shims/process/memory-limit.ts';
 import type { RewrittenModule, RewrittenModules } from '../../shims/process/inline-process.ts';
@@ -49,19 +39,19 @@ export class NodeRewrittenModules implements RewrittenModules {
   get(original: Uint8Array, memoryLimit: number | undefined): RewrittenModule | undefined {
     let fd: number;
     try {
-      fd = openSync(this.path(original, memoryLimit), 'r');
+      fd = fs.openSync(this.path(original, memoryLimit), 'r');
     } catch {
       return undefined;
     }
     try {
       const header = new Uint8Array(HEADER);
-      if (readSync(fd, header, 0, HEADER, 0) !== HEADER) return undefined;
+      if (fs.readSync(fd, header, 0, HEADER, 0) !== HEADER) return undefined;
       if (ascii(header.subarray(0, 8)) !== MAGIC) return undefined;
       const view = new DataView(header.buffer);
       const jsonLength = view.getUint32(8, true);
       const bytesLength = view.getUint32(12, true);
       const payload = new Uint8Array(jsonLength + bytesLength);
-      if (readSync(fd, payload, 0, payload.length, HEADER) !== payload.length) return undefined;
+      if (fs.readSync(fd, payload, 0, payload.length, HEADER) !== payload.length) return undefined;
       const sum = hexBytes(sha256Hex(payload));
       if (!sum.every((b, i) => b === header[16 + i])) return undefined;
       const memories = JSON.parse(ascii(payload.subarray(0, jsonLength))) as MemoryDecl[];
@@ -69,7 +59,7 @@ export class NodeRewrittenModules implements RewrittenModules {
     } catch {
       return undefined;
     } finally {
-      closeSync(fd);
+      fs.closeSync(fd);
     }
   }
 
@@ -87,22 +77,22 @@ export class NodeRewrittenModules implements RewrittenModules {
     out.set(payload, HEADER);
     const tmp = join(this.dir, `.tmp-${process.pid}-${temps++}`);
     try {
-      mkdirSync(this.dir, { recursive: true });
-      writeFileSync(tmp, out);
-      renameSync(tmp, this.path(original, memoryLimit));
+      fs.mkdirSync(this.dir, { recursive: true });
+      fs.writeFileSync(tmp, out);
+      fs.renameSync(tmp, this.path(original, memoryLimit));
       this.prune();
     } catch {
-      rmSync(tmp, { force: true });
+      fs.rmSync(tmp, { force: true });
     }
   }
 
   /** Keeps the KEEP most recently written modules. */
   private prune(): void {
-    const names = readdirSync(this.dir).filter((n) => n.endsWith('.wasm'));
+    const names = fs.readdirSync(this.dir).filter((n) => n.endsWith('.wasm'));
     if (names.length <= KEEP) return;
     const byAge = names
-      .map((n) => ({ n, t: statSync(join(this.dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+      .map((n) => ({ n, t: fs.statSync(join(this.dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
       .sort((a, b) => a.t - b.t);
-    for (const { n } of byAge.slice(0, names.length - KEEP)) rmSync(join(this.dir, n), { force: true });
+    for (const { n } of byAge.slice(0, names.length - KEEP)) fs.rmSync(join(this.dir, n), { force: true });
   }
 }

@@ -5,17 +5,7 @@
 // Written whole to a temp file and renamed into place (no fsync: a torn or damaged file fails
 // its hashes and is parsed again). Read into SharedArrayBuffers, so workers get them uncopied.
 
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { fs } from '../node-fs.ts';
 import { join } from 'node:path';
 import { allocBuffer } from '../../overlay/layer-index.ts';
 import type { LayerTransfer } from '../../overlay/layer.ts';
@@ -48,13 +38,13 @@ export class NodeLayerCache implements LayerCache {
   get(diffId: Digest): LayerTransfer | undefined {
     let fd: number;
     try {
-      fd = openSync(this.path(diffId), 'r');
+      fd = fs.openSync(this.path(diffId), 'r');
     } catch {
       return undefined;
     }
     try {
       const header = new Uint8Array(HEADER);
-      if (readSync(fd, header, 0, HEADER, 0) !== HEADER) return undefined;
+      if (fs.readSync(fd, header, 0, HEADER, 0) !== HEADER) return undefined;
       if (String.fromCharCode(...header.subarray(0, 8)) !== MAGIC) return undefined;
       const view = new DataView(header.buffer);
       const indexLength = view.getUint32(8, true);
@@ -63,15 +53,15 @@ export class NodeLayerCache implements LayerCache {
       const bytes = allocBuffer(bytesLength);
       const indexView = new Uint8Array(index);
       const bytesView = new Uint8Array(bytes);
-      if (readSync(fd, indexView, 0, indexLength, HEADER) !== indexLength) return undefined;
-      if (readSync(fd, bytesView, 0, bytesLength, HEADER + indexLength) !== bytesLength) return undefined;
+      if (fs.readSync(fd, indexView, 0, indexLength, HEADER) !== indexLength) return undefined;
+      if (fs.readSync(fd, bytesView, 0, bytesLength, HEADER + indexLength) !== bytesLength) return undefined;
       if (!sameBytes(hexBytes(sha256Hex(indexView)), header.subarray(16, 48))) return undefined;
       if (!sameBytes(hexBytes(sha256Hex(bytesView)), header.subarray(48, 80))) return undefined;
       return { index, bytes };
     } catch {
       return undefined;
     } finally {
-      closeSync(fd);
+      fs.closeSync(fd);
     }
   }
 
@@ -88,16 +78,16 @@ export class NodeLayerCache implements LayerCache {
     const target = this.path(diffId);
     const tmp = join(this.dir, `.tmp-${process.pid}-${temps++}`);
     try {
-      mkdirSync(this.dir, { recursive: true });
+      fs.mkdirSync(this.dir, { recursive: true });
       const out = new Uint8Array(HEADER + index.length + bytes.length);
       out.set(header, 0);
       out.set(index, HEADER);
       out.set(bytes, HEADER + index.length);
-      writeFileSync(tmp, out);
-      renameSync(tmp, target);
+      fs.writeFileSync(tmp, out);
+      fs.renameSync(tmp, target);
       this.prune();
     } catch {
-      rmSync(tmp, { force: true });
+      fs.rmSync(tmp, { force: true });
     }
   }
 
@@ -106,10 +96,10 @@ export class NodeLayerCache implements LayerCache {
    * temp files of writers that died; done when a new one is kept, which is rare.
    */
   private prune(): void {
-    for (const name of readdirSync(this.dir)) {
+    for (const name of fs.readdirSync(this.dir)) {
       const hex = name.endsWith('.parsed') ? name.slice(0, -'.parsed'.length) : undefined;
-      const gone = hex ? !existsSync(join(this.blobs, hex)) : name.startsWith('.tmp-') && !isOurs(name);
-      if (gone) rmSync(join(this.dir, name), { force: true });
+      const gone = hex ? !fs.existsSync(join(this.blobs, hex)) : name.startsWith('.tmp-') && !isOurs(name);
+      if (gone) fs.rmSync(join(this.dir, name), { force: true });
     }
   }
 }
