@@ -74,7 +74,7 @@ const surnames = [
   'wozniak',
 ];
 
-/** Web Crypto by default; Node installs a cheaper source (runtime/engine/node-random.ts). */
+/** Web Crypto by default; Node installs a cheaper source (shims/platform/node/urandom.ts). */
 let fillRandom = (bytes: Uint8Array<ArrayBuffer>): void => {
   globalThis.crypto.getRandomValues(bytes);
 };

@@ -16,7 +16,7 @@ import { NodeHost } from './node-host.ts';
 import type { ProcessLauncher } from './process-launcher.ts';
 import { wasmLauncher } from './wasm-launcher.ts';
 import { createInlineLauncher } from './inline-launcher.ts';
-import { urandomFill } from './node-random.ts';
+import { urandomFill } from '../../shims/platform/node/urandom.ts';
 import { NodeRewrittenModules } from './node-rewritten-modules.ts';
 import { useRandomSource } from '../containers/container-names.ts';
 import { createInlinePlatform } from '../../shims/platform/node/inline-platform.ts';

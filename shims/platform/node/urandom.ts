@@ -1,5 +1,5 @@
-// Random bytes from the kernel's /dev/urandom: what container ids and names need, without loading
-// node:crypto or Web Crypto (each costs a cold CLI milliseconds it would spend on nothing else).
+// Random bytes from the kernel's /dev/urandom, for container ids and names and an inline guest's
+// random_get, without loading node:crypto or Web Crypto (each costs a cold CLI milliseconds).
 
 import { closeSync, openSync, readSync } from 'node:fs';
 
