@@ -2,7 +2,9 @@
 // real docker-registry at 127.0.0.1. Cold pull: `berth pull` into a fresh BERTH_ROOT vs
 // `skopeo copy docker://… oci:DIR` into a fresh dir. Push: `berth push` vs `skopeo copy oci:… docker://…`
 // to a fresh registry each time (so neither side can mount a blob it already pushed).
-// Wall time of the whole command, median of 5. Goal: berth <= 1.0x skopeo.
+// Wall time of the whole command, median of 5. Goal: berth <= 1.0x skopeo. The pull also runs a
+// second peer, bench/peers/node-pull-floor.cjs: the least a Node program does to pull (no CLI, no
+// store), which shows how much of the gap to skopeo is Node's own.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ const RUNS = 5;
 const LAYERS = 5;
 const LAYER_BYTES = 10 * 1000 * 1000;
 const launcher = fileURLToPath(new URL('../bin/berth.cjs', import.meta.url));
+const floor = fileURLToPath(new URL('./peers/node-pull-floor.cjs', import.meta.url));
 
 const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -120,7 +123,7 @@ export async function benchRegistry() {
   const fresh = (name) => mkdtempSync(join(work, `${name}-`));
   const berthEnv = (root) => ({ ...NO_PROXY_ENV, BERTH_ROOT: root, XDG_CONFIG_HOME: join(root, 'config') });
   const berth = (root, args) => exec(process.execPath, [launcher, ...args], berthEnv(root));
-  const samples = { pull: { berth: [], skopeo: [] }, push: { berth: [], skopeo: [] } };
+  const samples = { pull: { berth: [], skopeo: [], floor: [] }, push: { berth: [], skopeo: [] } };
   try {
     const layout = join(work, 'layout');
     writeLayout(layout);
@@ -136,6 +139,12 @@ export async function benchRegistry() {
       samples.pull.skopeo.push(
         await timed(() =>
           exec('skopeo', ['copy', '--src-tls-verify=false', `docker://${image}`, `oci:${dir}:latest`]),
+        ),
+      );
+      const floorDir = fresh('node-floor-pull');
+      samples.pull.floor.push(
+        await timed(() =>
+          exec(process.execPath, [floor, source.host, 'bench/big', 'latest', floorDir], NO_PROXY_ENV),
         ),
       );
     }
@@ -164,16 +173,17 @@ export async function benchRegistry() {
   return ['pull', 'push'].map((op) => {
     const b = median(samples[op].berth);
     const s = median(samples[op].skopeo);
+    const floorMs = op === 'pull' ? median(samples.pull.floor) : undefined;
     return {
       ...row({
         name: `${op} 50 MB / 5 layers (cold)`,
         unit: 'ms',
         berth: b,
-        peers: { skopeo: s },
+        peers: floorMs === undefined ? { skopeo: s } : { skopeo: s, 'node floor': floorMs },
         ratioTo: 'skopeo',
         goal: '<= 1.0x skopeo',
         met: b <= s,
-        note: `berth ${samples[op].berth.map((x) => x.toFixed(0)).join(', ')}; skopeo ${samples[op].skopeo.map((x) => x.toFixed(0)).join(', ')}`,
+        note: `berth ${samples[op].berth.map((x) => x.toFixed(0)).join(', ')}; skopeo ${samples[op].skopeo.map((x) => x.toFixed(0)).join(', ')}${op === 'pull' ? `; node floor ${samples.pull.floor.map((x) => x.toFixed(0)).join(', ')}` : ''}`,
       }),
       peer: s,
     };
