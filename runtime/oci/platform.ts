@@ -48,8 +48,14 @@ export function parsePlatform(s: string): ImagePlatform {
 const normArch = (a: string): string => (a === 'x86_64' ? 'amd64' : a === 'aarch64' ? 'arm64' : a);
 
 function platformMatches(d: Descriptor, wanted: ImagePlatform): boolean {
-  const p = d.platform;
-  if (p === undefined) return false;
+  return d.platform !== undefined && platformIs(d.platform, wanted);
+}
+
+/** Whether an image's platform (an index entry's, or a config's) is the one wanted. */
+export function platformIs(
+  p: Pick<ImagePlatform, 'os' | 'architecture' | 'variant'>,
+  wanted: ImagePlatform,
+): boolean {
   if (isWasmPlatform(wanted)) return isWasmPlatform(p);
   if (p.os !== wanted.os || normArch(p.architecture) !== normArch(wanted.architecture)) return false;
   return wanted.variant === undefined || p.variant === undefined || p.variant === wanted.variant;

@@ -8,7 +8,7 @@ import { isDigest, shortId } from '../oci/digest.ts';
 import type { Descriptor, ImageConfig, ImageManifest, ImagePlatform } from '../oci/manifest.ts';
 import { parseImageConfig, parseManifestDocument } from '../oci/manifest.ts';
 import { isWasmArtifactConfig, layerCompression, MediaType } from '../oci/media-types.ts';
-import { formatPlatform, selectManifest, WASM_PLATFORM } from '../oci/platform.ts';
+import { formatPlatform, platformIs, selectManifest, WASM_PLATFORM } from '../oci/platform.ts';
 import { canonicalString, familiarString, type ImageReference } from '../oci/reference.ts';
 import type { StagedBlob } from '../content/content-store.ts';
 import { type BlobSink, downloadBlob, InterruptedDownloadError } from './blob-download.ts';
@@ -368,6 +368,14 @@ export async function pullImage(
     opts.signal?.removeEventListener('abort', stop);
   }
   downloaded ||= pending.length > 0;
+  // A single-platform image pulled with an explicit --platform it is not for: stored all the
+  // same, with Docker's warning (an index without the platform failed above instead).
+  if (opts.platform && doc.kind === 'manifest' && !platformIs(config, opts.platform)) {
+    progress({
+      kind: 'message',
+      text: `WARNING: image platform (${formatPlatform(config)}) does not match the expected platform (${formatPlatform(opts.platform)})`,
+    });
+  }
 
   // Manifests last, then the name: an image is visible only once all it names is stored.
   try {

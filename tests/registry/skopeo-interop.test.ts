@@ -74,6 +74,40 @@ describe('skopeo interop', () => {
     expect(err.message).toMatch(/no matching manifest for linux\/arm64/);
   });
 
+  it('pulls a single-platform image for another --platform with a warning, as Docker does', async () => {
+    const linux = buildImage({
+      platform: { os: 'linux', architecture: 'amd64' },
+      layers: [{ 'bin/app': 'elf' }],
+    });
+    const layout = join(dir, 'single');
+    writeOciLayout(layout, 'v1', [linux]);
+    const name = `${reg.host}/interop/single:v1`;
+    await skopeo('copy', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${name}`);
+
+    const content = new MemoryContentStore();
+    const pull = async (platform: { os: string; architecture: string }) => {
+      const messages: string[] = [];
+      const pulled = await pullImage(
+        context(),
+        parseReference(name),
+        { content, images: memoryImages(content) },
+        { platform },
+        (e) => {
+          if (e.kind === 'message') messages.push(e.text);
+        },
+      );
+      return { pulled, messages };
+    };
+    const other = await pull({ os: 'linux', architecture: 'arm64' });
+    expect(other.pulled.manifestDigest).toBe(linux.manifestDigest);
+    expect(await content.has(linux.manifest.layers[0]!.digest)).toBe(true);
+    expect(other.messages).toContain(
+      'WARNING: image platform (linux/amd64) does not match the expected platform (linux/arm64)',
+    );
+    const same = await pull({ os: 'linux', architecture: 'amd64' });
+    expect(same.messages.some((m) => m.startsWith('WARNING'))).toBe(false);
+  });
+
   it('pushes an image that skopeo inspects and copies back with identical digests', async () => {
     const img = buildImage({ docker: true, layers: [{ a: '1' }, { b: '2' }] });
     const ctx = context();
