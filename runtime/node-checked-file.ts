@@ -4,7 +4,7 @@
 //   header  magic (8 bytes), then per part: length (u32 LE) + sha256 (32 bytes)
 
 import { join } from 'node:path';
-import { fs } from './node-fs.ts';
+import { fs } from '../shims/platform/node/node-fs.ts';
 import { sha256Hex } from './oci/digest.ts';
 
 const PART = 4 + 32;

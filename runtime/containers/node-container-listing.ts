@@ -22,7 +22,7 @@
 // An index is a new file per mtime, never renamed over an old one: on ext4 a rename over a file
 // flushes the new one to disk first (auto_da_alloc), milliseconds for a 1 MB index.
 
-import { fs } from '../node-fs.ts';
+import { fs } from '../../shims/platform/node/node-fs.ts';
 import { processAlive } from '../content/node-file-lock.ts';
 
 /** How old the containers folder's mtime must be before an index may be stamped with it. */

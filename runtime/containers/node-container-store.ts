@@ -4,7 +4,7 @@
 // give one name to two containers. A record's temp file is made in containers/ itself, so its
 // rename changes containers/'s mtime: the listing index's generation (node-container-listing.ts).
 
-import { fs } from '../node-fs.ts';
+import { fs } from '../../shims/platform/node/node-fs.ts';
 import { processAlive } from '../content/node-file-lock.ts';
 import { join } from 'node:path';
 import { ConflictError } from '../errors.ts';

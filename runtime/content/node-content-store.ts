@@ -4,7 +4,7 @@
 //   <root>/tmp/                 temp files of atomic writes (same filesystem, so rename is atomic)
 // Every read re-hashes the file (node:crypto, so a few GB/s); every write is temp + fsync + rename.
 
-import { fs } from '../node-fs.ts';
+import { fs } from '../../shims/platform/node/node-fs.ts';
 import {
   closeSync,
   fstatSync,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { RewrittenModule, RewrittenModules } from '../../shims/process/inline-process.ts';
 import type { MemoryDecl } from '../../shims/process/memory-limit.ts';
 import { readCheckedFile, writeCheckedFile } from '../node-checked-file.ts';
-import { fs } from '../node-fs.ts';
+import { fs } from '../../shims/platform/node/node-fs.ts';
 import { sha256Hex } from '../oci/digest.ts';
 
 const MAGIC = 'BRTHMOD2';

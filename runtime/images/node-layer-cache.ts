@@ -7,7 +7,7 @@ import { allocBuffer } from '../../overlay/layer-index.ts';
 import type { LayerTransfer } from '../../overlay/layer.ts';
 import { processAlive } from '../content/node-file-lock.ts';
 import { readCheckedFile, writeCheckedFile } from '../node-checked-file.ts';
-import { fs } from '../node-fs.ts';
+import { fs } from '../../shims/platform/node/node-fs.ts';
 import { type Digest, digestHex } from '../oci/digest.ts';
 import type { LayerCache } from './layer-cache.ts';
 

@@ -1,6 +1,6 @@
 // Volumes as directories: <root>/volumes/<name>/{volume.json,_data}, as Docker's local driver.
 
-import { fs } from '../node-fs.ts';
+import { fs } from '../../shims/platform/node/node-fs.ts';
 import { join } from 'node:path';
 import { InvalidReferenceError, NotFoundError } from '../errors.ts';
 import { type Volume, type VolumeStore, validVolumeName } from './volume-store.ts';

@@ -18,13 +18,8 @@ import {
   type OpenOptions,
   type Stat,
 } from '../../../overlay/types.ts';
-
-/** The module object itself: a default or namespace import makes esbuild's CommonJS output copy it. */
 import type { BigIntStats, Dirent } from 'node:fs';
-
-const fs = (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule(
-  'node:fs',
-) as typeof import('node:fs');
+import { fs } from './node-fs.ts';
 
 const KNOWN: ReadonlySet<string> = new Set<Errno>([
   'ENOENT',

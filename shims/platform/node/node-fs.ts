@@ -1,0 +1,7 @@
+// node:fs as the module object itself, for berth's Node-only files. `import * as fs from
+// 'node:fs'` (or a default import) makes esbuild's CommonJS bundles copy its ~100 exports into a
+// new object for each importing module, at every start of the CLI.
+
+export const fs = (
+  process as unknown as { getBuiltinModule(id: 'node:fs'): typeof import('node:fs') }
+).getBuiltinModule('node:fs');
