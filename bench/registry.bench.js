@@ -123,7 +123,8 @@ export async function benchRegistry() {
   const fresh = (name) => mkdtempSync(join(work, `${name}-`));
   const berthEnv = (root) => ({ ...NO_PROXY_ENV, BERTH_ROOT: root, XDG_CONFIG_HOME: join(root, 'config') });
   const berth = (root, args) => exec(process.execPath, [launcher, ...args], berthEnv(root));
-  const samples = { pull: { berth: [], skopeo: [], floor: [] }, push: { berth: [], skopeo: [] } };
+  // Per operation: berth's samples and each peer's, by the name the table prints.
+  const samples = { pull: { berth: [], skopeo: [], 'node floor': [] }, push: { berth: [], skopeo: [] } };
   try {
     const layout = join(work, 'layout');
     writeLayout(layout);
@@ -142,7 +143,7 @@ export async function benchRegistry() {
         ),
       );
       const floorDir = fresh('node-floor-pull');
-      samples.pull.floor.push(
+      samples.pull['node floor'].push(
         await timed(() =>
           exec(process.execPath, [floor, source.host, 'bench/big', 'latest', floorDir], NO_PROXY_ENV),
         ),
@@ -171,19 +172,23 @@ export async function benchRegistry() {
     rmSync(work, { recursive: true, force: true });
   }
   return ['pull', 'push'].map((op) => {
-    const b = median(samples[op].berth);
-    const s = median(samples[op].skopeo);
-    const floorMs = op === 'pull' ? median(samples.pull.floor) : undefined;
+    const { berth: berthSamples, ...peerSamples } = samples[op];
+    const b = median(berthSamples);
+    const peers = Object.fromEntries(Object.entries(peerSamples).map(([name, xs]) => [name, median(xs)]));
+    const s = peers.skopeo;
+    const list = (name, xs) => `${name} ${xs.map((x) => x.toFixed(0)).join(', ')}`;
     return {
       ...row({
         name: `${op} 50 MB / 5 layers (cold)`,
         unit: 'ms',
         berth: b,
-        peers: floorMs === undefined ? { skopeo: s } : { skopeo: s, 'node floor': floorMs },
+        peers,
         ratioTo: 'skopeo',
         goal: '<= 1.0x skopeo',
         met: b <= s,
-        note: `berth ${samples[op].berth.map((x) => x.toFixed(0)).join(', ')}; skopeo ${samples[op].skopeo.map((x) => x.toFixed(0)).join(', ')}${op === 'pull' ? `; node floor ${samples.pull.floor.map((x) => x.toFixed(0)).join(', ')}` : ''}`,
+        note: Object.entries(samples[op])
+          .map(([name, xs]) => list(name, xs))
+          .join('; '),
       }),
       peer: s,
     };

@@ -2,9 +2,9 @@
 // for berth's cold pull: what Node itself costs, apart from berth. It GETs the manifest, then the
 // config and every layer at once (raw HTTP/1.1 on node:net, each body read into one buffer),
 // checks each blob's SHA-256 on libuv's thread pool (crypto.subtle, so the layers hash on all
-// cores without a worker's boot; the fastest of the Node variants measured), writes it, fsyncs
-// it and renames it into DIR/blobs/. No CLI, store, locks, progress, auth, resume or index
-// handling. Usage: node node-pull-floor.cjs HOST:PORT REPOSITORY TAG DIR
+// cores without a worker's boot; hashing as the bytes arrive on the main thread measured slower),
+// writes it, fsyncs it and renames it into DIR/blobs/. No CLI, store, locks, progress, auth,
+// resume or index handling. Usage: node node-pull-floor.cjs HOST:PORT REPOSITORY TAG DIR
 'use strict';
 const net = require('node:net');
 const fs = require('node:fs');
