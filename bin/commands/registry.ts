@@ -1,11 +1,8 @@
-// pull, push, login, logout, manifest inspect, and the pull `run`/`create` do for a missing image.
-// Registry failures exit 1 like Docker's pull/push/login; progress is Docker's jsonmessage output.
 
-import type * as Readline from 'node:readline';
-import type * as Stream from 'node:stream';
 import type { RegistryCommands } from '../../runtime/registry/commands.ts';
 import type { ProgressSink } from '../../runtime/registry/progress.ts';
 import { type Opts, engine, err, out, reportError, str } from './context.ts';
+import { builtin } from '../../shims/platform/node/builtin.ts';
 
 let opened: Promise<RegistryCommands> | undefined;
 
@@ -102,9 +99,8 @@ async function readStdin(): Promise<string> {
 /** Reads one line from the terminal; with `hidden` nothing typed is echoed (a password). */
 function prompt(question: string, hidden: boolean): Promise<string> {
   // Loaded here: only `login` at a terminal prompts, and every pull would pay for them.
-  const builtin = (process as unknown as { getBuiltinModule<T>(id: string): T }).getBuiltinModule;
-  const { Writable } = builtin<typeof Stream>('node:stream');
-  const { createInterface } = builtin<typeof Readline>('node:readline');
+  const { Writable } = builtin('node:stream');
+  const { createInterface } = builtin('node:readline');
   let muted = false;
   const output = new Writable({
     write(chunk, _enc, done) {

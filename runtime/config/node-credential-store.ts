@@ -12,6 +12,7 @@ import {
   withoutCredentials,
 } from './auth-config.ts';
 import { berthAuthPath, dockerConfigPath, type Env } from './node-config-paths.ts';
+import { builtin } from '../../shims/platform/node/builtin.ts';
 
 // Read synchronously (small files, read before a pull's first request: an awaited read is loop
 // turns through libuv's pool); node:crypto and fs.promises load only when credentials are written.
@@ -25,9 +26,7 @@ function readDoc(path: string): AuthConfigDocument {
 }
 
 async function writeDocPrivate(path: string, doc: AuthConfigDocument): Promise<void> {
-  const { randomBytes } = (
-    process as unknown as { getBuiltinModule(id: string): typeof import('node:crypto') }
-  ).getBuiltinModule('node:crypto');
+  const { randomBytes } = builtin('node:crypto');
   const { chmod, mkdir, open, rename, rm } = fsp;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;

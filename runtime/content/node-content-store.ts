@@ -18,7 +18,6 @@ import {
   truncateSync,
   unlinkSync,
 } from 'node:fs';
-import type * as Net from 'node:net';
 import { join } from 'node:path';
 import { DigestMismatchError, InvalidStateError, NotFoundError } from '../errors.ts';
 import { createSha256, type Digest, digestHex, parseDigest } from '../oci/digest.ts';
@@ -44,10 +43,7 @@ import {
 } from './node-ingest-workers.ts';
 import { installNodeSha256, nodeDigestOf, warmNodeSha256 } from './node-sha256.ts';
 import { berthRoot } from './node-store-root.ts';
-
-/** A Node built-in loaded when first needed: each costs a cold `berth run` milliseconds. */
-const builtin = <T>(id: string): T =>
-  (process as unknown as { getBuiltinModule(id: string): T }).getBuiltinModule(id);
+import { builtin } from '../../shims/platform/node/builtin.ts';
 
 const HEX64 = /^[a-f0-9]{64}$/;
 /** Blobs up to this size are read synchronously: see readBlobFile. */
@@ -324,17 +320,10 @@ export class NodeContentStore implements ContentStore {
         if (done) throw new InvalidStateError(`blob ${expected}: write after commit or abort`);
         await flush();
         const outcome = await new Promise<HttpIngestOutcome>((resolve) => {
-          const handle = ingestHttpBody(
-            { net: builtin<typeof Net>('node:net'), fs },
-            req,
-            fd,
-            hash,
-            onProgress,
-            (o) => {
-              signal?.removeEventListener('abort', cancel);
-              resolve(o);
-            },
-          );
+          const handle = ingestHttpBody({ net: builtin('node:net'), fs }, req, fd, hash, onProgress, (o) => {
+            signal?.removeEventListener('abort', cancel);
+            resolve(o);
+          });
           const cancel = () => handle.cancel('aborted');
           signal?.addEventListener('abort', cancel, { once: true });
           if (signal?.aborted) cancel();

@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { HttpIngestOutcome, HttpIngestRequest } from './content-store.ts';
 import { ingestHttpBody } from './node-http-body-ingest.ts';
+import { builtin } from '../../shims/platform/node/builtin.ts';
 
 /**
  * The worker: plain JS evaluated in the thread, so no separate bundle entry is needed. It also
@@ -167,9 +168,7 @@ export function maxWorkers(): number {
 
 function spawn(): IngestWorker {
   // worker_threads is loaded with the first worker: a `run` that reads small blobs never needs it.
-  const { Worker: WorkerClass } = (
-    process as unknown as { getBuiltinModule(id: string): typeof import('node:worker_threads') }
-  ).getBuiltinModule('node:worker_threads');
+  const { Worker: WorkerClass } = builtin('node:worker_threads');
   const spare = takeSpareWorker();
   const worker = spare?.worker ?? new WorkerClass(INGEST_WORKER_BOOT, { eval: true, execArgv: [] });
   worker.postMessage(WORKER_SOURCE);

@@ -3,14 +3,12 @@
 
 import type * as NodeCrypto from 'node:crypto';
 import { type Digest, digestOf, type Sha256Factory, useSha256 } from '../oci/digest.ts';
+import { builtin } from '../../shims/platform/node/builtin.ts';
 
 // Loaded on the first hash, not with this module: node:crypto costs a cold start milliseconds,
 // and a `berth run` of a small image hashes only small blobs (pure JS, runtime/oci/digest.ts).
 let crypto: typeof NodeCrypto | undefined;
-const load = (): typeof NodeCrypto =>
-  (crypto ??= (process as unknown as { getBuiltinModule(id: string): typeof NodeCrypto }).getBuiltinModule(
-    'node:crypto',
-  ));
+const load = (): typeof NodeCrypto => (crypto ??= builtin('node:crypto'));
 
 export const nodeSha256: Sha256Factory = () => {
   const h = load().createHash('sha256');

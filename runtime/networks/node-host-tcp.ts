@@ -16,10 +16,10 @@ import {
   type HostTcp,
   PortAllocatedError,
 } from './host-tcp.ts';
+import { builtin } from '../../shims/platform/node/builtin.ts';
 
 /** node:net, loaded with the first listener or connection (a `run` without ports needs none). */
-const net = (): typeof Net =>
-  (process as unknown as { getBuiltinModule(id: string): typeof Net }).getBuiltinModule('node:net');
+const net = (): typeof Net => builtin('node:net');
 
 const ERRNO_OF: Record<string, number> = {
   ECONNREFUSED: ERRNO_CONNREFUSED,

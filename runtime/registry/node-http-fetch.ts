@@ -7,6 +7,7 @@ import type * as Http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { HttpBody, HttpBodyReader, HttpReadResult, HttpRequestInit, HttpResponse } from './transport.ts';
+import { builtin } from '../../shims/platform/node/builtin.ts';
 
 export interface NodeHttpOptions {
   /** Time allowed with no traffic on the connection (waiting for headers or between body chunks), ms. */
@@ -163,9 +164,7 @@ export function createNodeHttpFetch(opts: NodeHttpOptions) {
   const client = (protocol: 'http:' | 'https:') => {
     let c = clients[protocol];
     if (!c) {
-      const mod = (process as unknown as { getBuiltinModule(id: string): typeof Http }).getBuiltinModule(
-        protocol === 'https:' ? 'node:https' : 'node:http',
-      );
+      const mod = (protocol === 'https:' ? builtin('node:https') : builtin('node:http')) as typeof Http;
       c = clients[protocol] = { request: mod.request, agent: new mod.Agent(agentOpts) };
     }
     return c;

@@ -4,9 +4,9 @@
 // a 200 with a Content-Length within the limit. Anything else — a 401, a redirect, chunked, an
 // error, a failed connection — is undefined, and the caller sends its ordinary request.
 
-import type * as Net from 'node:net';
 import type { PlainGet } from './registry-session.ts';
 import type { PlainAnswer } from './transport.ts';
+import { builtin } from '../../shims/platform/node/builtin.ts';
 
 const MAX_HEAD = 64 * 1024;
 
@@ -15,9 +15,7 @@ export function plainSmallGet(
   maxBytes: number,
   onSent?: () => void,
 ): Promise<PlainAnswer | undefined> {
-  const net = (process as unknown as { getBuiltinModule(id: string): typeof Net }).getBuiltinModule(
-    'node:net',
-  );
+  const net = builtin('node:net');
   return new Promise((resolve) => {
     let head: Buffer | undefined;
     let fields: Map<string, string> | undefined;

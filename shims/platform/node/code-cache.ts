@@ -14,11 +14,10 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fs } from './node-fs.ts';
+import { builtin } from './builtin.ts';
 
 /** The module object itself: a default or namespace import makes esbuild's CommonJS output copy it. */
-const vm = (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule(
-  'node:vm',
-) as typeof import('node:vm');
+const vm = builtin('node:vm');
 
 /** How a bundle loaded by loadBundle begins: a function of CommonJS's five module arguments. */
 export const BUNDLE_WRAPPER_START = '(function (exports, require, module, __filename, __dirname) {';

@@ -2,6 +2,6 @@
 // 'node:fs'` (or a default import) makes esbuild's CommonJS bundles copy its ~100 exports into a
 // new object for each importing module, at every start of the CLI.
 
-export const fs = (
-  process as unknown as { getBuiltinModule(id: 'node:fs'): typeof import('node:fs') }
-).getBuiltinModule('node:fs');
+import { builtin } from './builtin.ts';
+
+export const fs = builtin('node:fs');
