@@ -182,7 +182,8 @@ async function attachAndWait(e: Engine, id: string, o: Opts, inline = false): Pr
     const hosted = await e.start(id, io);
     if (hosted?.begin) {
       // This thread runs the guest now and no signal handler could run before it ends: Ctrl-C
-      // and `kill` of this process are left to the OS, which ends it (and so the guest) at once.
+      // stops the guest where it is (its exit, 130, is recorded: shims/process/inline-process.ts);
+      // other signals to this process are left to the OS, which ends it (and so the guest) at once.
       unforward();
       ranInline = true;
       hosted.begin();

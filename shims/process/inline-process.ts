@@ -10,8 +10,10 @@
 //   berth processes left (kill, stop, pause), and acts on them synchronously.
 // - Blocking waits (poll_oneoff's sleeps) are cut into POLL_MS slices with the gate in between.
 // - Pausing blocks this thread in the gate until a polled `unpause` (or kill) arrives.
-// - Signals sent to the CLI process itself (Ctrl-C) cannot be handled while the guest runs; the
-//   caller leaves them to the OS, which ends the process as it would end the guest.
+// - Signals sent to the CLI process itself cannot be handled while the guest runs (no handler
+//   runs while this thread is busy). Ctrl-C is the exception where the platform can break into
+//   running code (InlinePlatform.breakOnSigint): the guest ends there as SIGINT would end it, and
+//   its exit (130) is recorded. Other signals are left to the OS, which ends the whole process.
 //
 // A module that cannot be instrumented with pause points (pause-points.ts) never runs here: its
 // loops could not be interrupted.
@@ -42,7 +44,13 @@ const SYNC_COMPILE_MAX = 1024 * 1024;
 /** How often a running inline guest looks for control requests (ms). */
 export const POLL_MS = 20;
 
-export type InlinePlatform = Pick<Platform, 'realtimeNs' | 'monotonicNs' | 'randomFill' | 'hostDirectory'>;
+export type InlinePlatform = Pick<Platform, 'realtimeNs' | 'monotonicNs' | 'randomFill' | 'hostDirectory'> & {
+  /**
+   * Runs `fn` so that a SIGINT delivered to this process meanwhile stops it wherever it is (Node:
+   * vm's breakOnSigint); false if it was stopped so. Without it, SIGINT is left to the OS.
+   */
+  breakOnSigint?(fn: () => void): boolean;
+};
 
 export interface InlineOptions {
   readonly bytes: Uint8Array;
@@ -177,6 +185,7 @@ export class InlineProcess {
   /** Monotonic milliseconds (the platform's clock: `performance` costs Node a module load). */
   private readonly nowMs = (): number => Number(this.options.platform.monotonicNs()) / 1e6;
   private startGuest: (() => { exitCode: number; trap?: string }) | undefined;
+  private closeGuest: (() => void) | undefined;
   private root: UnionFs | undefined;
   private failure: ProcessExit | undefined;
 
@@ -247,11 +256,8 @@ export class InlineProcess {
     }
     const { wasi, instance } = started;
     this.root = built.root;
-    this.startGuest = () => {
-      const result = runGuest(wasi, instance, stdio[2]);
-      wasi.fds.closeAll();
-      return result;
-    };
+    this.startGuest = () => runGuest(wasi, instance, stdio[2]);
+    this.closeGuest = () => wasi.fds.closeAll();
   }
 
   /** Runs the guest to its end on this thread; `exited` resolves after. */
@@ -267,7 +273,7 @@ export class InlineProcess {
       return;
     }
     this.state = 'running';
-    const { exitCode, trap } = this.startGuest();
+    const { exitCode, trap } = this.runToEnd(this.startGuest);
     if (trap && /Maximum call stack size exceeded/.test(trap)) {
       // This thread's stack is a quarter of a worker's: say how to get the bigger one.
       this.options.stderr?.(
@@ -279,10 +285,32 @@ export class InlineProcess {
     void this.end(exitCode, trap);
   }
 
+  /** The guest's run, cut short by a Ctrl-C where the platform can break in. */
+  private runToEnd(start: () => { exitCode: number; trap?: string }): { exitCode: number; trap?: string } {
+    const { breakOnSigint } = this.options.platform;
+    let result: { exitCode: number; trap?: string } = { exitCode: EXIT_KILLED };
+    const completed = breakOnSigint
+      ? breakOnSigint(() => {
+          result = start();
+        })
+      : ((result = start()), true);
+    // Stopped anywhere, even inside a host call: the guest is gone, as SIGINT would leave it.
+    if (!completed) {
+      this.killedBy ??= 'SIGINT';
+      result = { exitCode: EXIT_KILLED };
+    }
+    try {
+      this.closeGuest?.();
+    } catch {}
+    return result;
+  }
+
   private async end(exitCode: number, trap: string | undefined): Promise<void> {
     // A kill counts only when the guest left at a check (it may have exited on its own first).
     const killed = this.killedBy && exitCode === EXIT_KILLED ? this.killedBy : undefined;
-    const upper = this.options.captureUpper && this.root ? await diffTar(this.root) : undefined;
+    // A guest stopped inside a host call may have left its files half-changed: keep what reads.
+    const upper =
+      this.options.captureUpper && this.root ? await diffTar(this.root).catch(() => undefined) : undefined;
     this.finish({
       exitCode: killed ? 128 + SIGNALS[killed] : exitCode,
       ...(killed ? { signal: killed } : {}),

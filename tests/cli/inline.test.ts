@@ -1,6 +1,7 @@
 // A foreground `berth run` whose module needs no event loop runs on the CLI's own thread
 // (runtime/engine/inline-launcher.ts). Other berth processes must still control it — ps, pause,
-// unpause, stop, kill — while it sleeps or spins without a syscall, and Ctrl-C must end it at once.
+// unpause, stop, kill — while it sleeps or spins without a syscall, and Ctrl-C must end it at once
+// with Docker's exit code (130).
 
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -103,17 +104,29 @@ describe('a foreground container on the CLI thread', () => {
     expect((await berth(root, ['ps', '-a', '-q'])).stdout).toBe('');
   });
 
-  test('Ctrl-C (SIGINT to the CLI) ends a spinning guest at once; its --rm record goes too', async () => {
+  test('Ctrl-C (SIGINT to the CLI) ends a spinning guest at once: exit 130, its --rm record goes', async () => {
     const fg = await foreground(['run', '--rm', '--name', 'interrupted', 'probe', 'spin'], 'spinning');
     running = fg.child;
     const sent = Date.now();
     fg.child.kill('SIGINT');
-    expect(await fg.exited).toEqual({ code: null, signal: 'SIGINT' });
+    // Docker's answer for a process ended by SIGINT: 128 + 2, from the CLI that ran it.
+    expect(await fg.exited).toEqual({ code: 130, signal: null });
     expect(Date.now() - sent).toBeLessThan(5_000);
-    // The process died with its guest: the next command sees the record's host gone.
     expect((await berth(root, ['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('');
     const inspect = await berth(root, ['inspect', 'interrupted']);
     expect(inspect.code).not.toBe(0);
     expect(inspect.stderr).toContain('No such object: interrupted');
+  });
+
+  test('Ctrl-C of a sleeping guest without --rm: the container is recorded as Exited (130)', async () => {
+    const fg = await foreground(['run', '--name', 'ctrl-c', 'probe', 'loop'], 'looping');
+    running = fg.child;
+    fg.child.kill('SIGINT');
+    expect(await fg.exited).toEqual({ code: 130, signal: null });
+    expect(await state('ctrl-c')).toBe('exited 130');
+    expect((await berth(root, ['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout).toMatch(
+      /^ctrl-c Exited \(130\) /,
+    );
+    expect((await berth(root, ['rm', 'ctrl-c'])).code).toBe(0);
   });
 });
