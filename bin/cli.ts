@@ -27,6 +27,7 @@ const modules: Record<string, Loader> = {
   system: () => import('./commands/system.ts'),
   registry: () => import('./commands/registry.ts'),
   build: () => import('./commands/build.ts'),
+  service: () => import('./commands/service.ts'),
 };
 
 function handler(module: string, name: string): Handler {
@@ -511,6 +512,15 @@ export function buildProgram(argv: string[] = []): Command {
     '-f, --format <string>',
     'Format output using a custom template',
   );
+  verb(
+    system,
+    'service',
+    '[OPTIONS] [URI]',
+    'Serve the Docker Engine API (unix:///path or tcp://127.0.0.1:PORT) for Docker clients',
+    handler('service', 'service'),
+  )
+    .argument('[uri]')
+    .option('-t, --time <seconds>', 'Stop after this many idle seconds (0: serve until stopped)', '0');
   const volume = program.command('volume').usage('COMMAND').description('Manage volumes');
   const V = (n: string) => handler('volumes', n);
   verb(volume, 'create', '[OPTIONS] [VOLUME]', 'Create a volume', V('create'))

@@ -4,29 +4,10 @@ import type { ContainerSummary } from '../../runtime/containers/container-record
 import { InvalidStateError, UsageError } from '../../runtime/errors.ts';
 import { renderList, renderTabsLines } from '../format/output.ts';
 import { renderCells } from '../format/table.ts';
+import { statusText } from '../../runtime/containers/container-status-text.ts';
 import { ellipsis, goTime, humanDuration, humanSize, shortId } from '../format/units.ts';
-import { type Opts, engine, list, out, str } from './context.ts';
 
-export function statusText(rec: ContainerSummary, now: number): string {
-  const s = rec.State;
-  const since = (iso: string) => humanDuration(now - Date.parse(iso));
-  switch (s.Status) {
-    case 'created':
-      return 'Created';
-    case 'running':
-      return `Up ${since(s.StartedAt)}`;
-    case 'paused':
-      return `Up ${since(s.StartedAt)} (Paused)`;
-    case 'restarting':
-      return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
-    case 'removing':
-      return 'Removal In Progress';
-    case 'dead':
-      return 'Dead';
-    default:
-      return `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
-  }
-}
+import { type Opts, engine, list, out, str } from './context.ts';
 
 function ports(rec: ContainerSummary): string {
   if (!rec.State.Running) return '';

@@ -13,8 +13,8 @@ import { parsePublish } from '../networks/port-spec.ts';
 export interface CreateSpec {
   image: string;
   name?: string;
-  /** `--entrypoint`: '' clears the image's entrypoint. */
-  entrypoint?: string;
+  /** `--entrypoint`: '' clears the image's entrypoint; an array (the Engine API's) is the whole of it. */
+  entrypoint?: string | string[];
   /** Arguments after the image: replace the image's Cmd. */
   cmd: string[];
   /** `-e` / `--env-file` entries, already KEY=VALUE. */
@@ -188,7 +188,9 @@ export async function createContainer(ctx: ContainerContext, spec: CreateSpec): 
   let entrypoint = cfg.Entrypoint ?? null;
   let cmd = cfg.Cmd ?? null;
   if (spec.entrypoint !== undefined) {
-    entrypoint = spec.entrypoint === '' ? null : [spec.entrypoint];
+    const given = typeof spec.entrypoint === 'string' ? [spec.entrypoint] : spec.entrypoint;
+    // Docker: an empty entrypoint ('' or [""]) clears the image's.
+    entrypoint = given.length === 0 || (given.length === 1 && given[0] === '') ? null : given;
     cmd = null; // Docker: a new entrypoint drops the image's Cmd
   }
   if (spec.cmd.length > 0) cmd = spec.cmd;

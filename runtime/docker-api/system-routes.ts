@@ -1,0 +1,112 @@
+// /_ping, /version, /info: what a Docker client asks first (the docker CLI negotiates its API
+// version from /_ping's API-Version header).
+
+import * as os from 'node:os';
+import pkg from '../../package.json' with { type: 'json' };
+import { API_VERSION, MIN_API_VERSION, type Route, sendJson } from './api-http.ts';
+
+const arch = () => (process.arch === 'x64' ? 'amd64' : process.arch);
+
+const ping: Route['handle'] = async (_ctx, req, res) => {
+  res.writeHead(200, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Api-Version': API_VERSION,
+    'Docker-Experimental': 'false',
+    Ostype: 'linux',
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    Pragma: 'no-cache',
+  });
+  res.end(req.method === 'HEAD' ? undefined : 'OK');
+};
+
+export const systemRoutes: Route[] = [
+  { method: 'GET', pattern: /^\/_ping$/, handle: ping },
+  {
+    method: 'GET',
+    pattern: /^\/version$/,
+    async handle(_ctx, _req, res) {
+      const details = {
+        ApiVersion: API_VERSION,
+        MinAPIVersion: MIN_API_VERSION,
+        Os: 'linux',
+        Arch: arch(),
+        KernelVersion: os.release(),
+        Backend: 'wasm',
+        NodeVersion: process.version,
+      };
+      sendJson(res, 200, {
+        Platform: { Name: 'berth' },
+        Components: [{ Name: 'Engine', Version: pkg.version, Details: details }],
+        Version: pkg.version,
+        ApiVersion: API_VERSION,
+        MinAPIVersion: MIN_API_VERSION,
+        GitCommit: '',
+        GoVersion: process.version,
+        Os: 'linux',
+        Arch: arch(),
+        KernelVersion: os.release(),
+        BuildTime: '',
+      });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/info$/,
+    async handle(ctx, _req, res) {
+      const e = ctx.engine;
+      const [containers, images, volumes] = await Promise.all([
+        e.list(true),
+        e.images.list(),
+        e.volumes.list(),
+      ]);
+      const count = (s: string) => containers.filter((c) => c.State.Status === s).length;
+      sendJson(res, 200, {
+        ID: `berth-${os.hostname()}`,
+        Containers: containers.length,
+        ContainersRunning: count('running'),
+        ContainersPaused: count('paused'),
+        ContainersStopped: containers.length - count('running') - count('paused'),
+        Images: images.length,
+        Volumes: volumes.length,
+        Driver: 'overlay (in-memory union)',
+        DriverStatus: [],
+        Plugins: { Volume: ['local'], Network: ['bridge'], Authorization: null, Log: ['json-file'] },
+        MemoryLimit: true,
+        SwapLimit: false,
+        CpuCfsPeriod: false,
+        CpuCfsQuota: false,
+        IPv4Forwarding: false,
+        Debug: false,
+        NFd: 0,
+        NGoroutines: 0,
+        SystemTime: new Date().toISOString(),
+        LoggingDriver: 'json-file',
+        CgroupDriver: 'none',
+        CgroupVersion: '',
+        NEventsListener: 0,
+        KernelVersion: os.release(),
+        OperatingSystem: `berth (wasm sandboxes) on ${os.type()} ${os.release()}`,
+        OSVersion: '',
+        OSType: 'linux',
+        Architecture: os.machine?.() ?? process.arch,
+        IndexServerAddress: 'https://index.docker.io/v1/',
+        RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+        NCPU: os.cpus().length,
+        MemTotal: os.totalmem(),
+        DockerRootDir: e.root,
+        Name: os.hostname(),
+        Labels: [],
+        ExperimentalBuild: false,
+        ServerVersion: pkg.version,
+        Runtimes: { wasm: { path: 'berth' } },
+        DefaultRuntime: 'wasm',
+        Swarm: { LocalNodeState: 'inactive', ControlAvailable: false, NodeID: '', NodeAddr: '' },
+        LiveRestoreEnabled: false,
+        Isolation: '',
+        InitBinary: '',
+        SecurityOptions: ['name=rootless'],
+        Warnings: null,
+      });
+    },
+  },
+];
