@@ -1,0 +1,125 @@
+// The real docker CLI against `berth system service` (the Docker Engine API over berth's engine):
+// the seed's container verbs as a Docker user types them, with DOCKER_HOST set and no dockerd.
+
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { repo } from '../cli/cli-harness.ts';
+import { freePort } from '../helpers/registry-server.ts';
+import { type Service, startService } from './service-harness.ts';
+
+let svc: Service;
+beforeAll(async () => {
+  svc = await startService();
+}, 60_000);
+afterAll(() => svc?.stop());
+
+describe('docker CLI → berth system service', () => {
+  test('docker version and info name berth as the server', async () => {
+    const v = await svc.docker(['version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}']);
+    expect(v).toMatchObject({ code: 0 });
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+ 1\.43$/);
+    const info = await svc.docker(['info', '--format', '{{.DefaultRuntime}} {{.OSType}}']);
+    expect(info).toMatchObject({ code: 0, stdout: 'wasm linux\n' });
+  });
+
+  test('docker run --rm hello-world prints its message and leaves no container', async () => {
+    const r = await svc.docker(['run', '--rm', 'hello-world']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Hello from berth!');
+    expect((await svc.docker(['ps', '-a', '-q'])).stdout).toBe('');
+  });
+
+  test('exit codes, stdout and stderr apart, stdin with -i, a tty with -t', async () => {
+    const r = await svc.docker(['run', '--rm', 'berthbox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(r).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+    const cat = await svc.docker(
+      ['run', '-i', '--rm', 'berthbox', 'sh', '-c', 'read a; read b; echo "$b-$a"'],
+      {
+        input: 'one\ntwo\n',
+      },
+    );
+    expect(cat).toMatchObject({ code: 0, stdout: 'two-one\n' });
+    // With a TTY there is one stream: stderr comes out on stdout.
+    const tty = await svc.docker(['run', '-t', '--rm', 'berthbox', 'sh', '-c', 'echo e >&2']);
+    expect(tty.code).toBe(0);
+    expect(tty.stdout.replace(/\r/g, '')).toBe('e\n');
+    const missing = await svc.docker(['run', '--rm', 'berthbox', 'no-such-command']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('no-such-command');
+  });
+
+  test('create, start -a, rename, start, wait, logs, inspect, rm', async () => {
+    const id = (
+      await svc.docker(['create', '--name', 'c1', 'berthbox', 'sh', '-c', 'echo ran; exit 6'])
+    ).stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const attached = await svc.docker(['start', '-a', 'c1']);
+    expect(attached).toMatchObject({ code: 6, stdout: 'ran\n' });
+    expect((await svc.docker(['rename', 'c1', 'c2'])).code).toBe(0);
+    expect((await svc.docker(['start', 'c2'])).stdout).toBe('c2\n');
+    expect((await svc.docker(['wait', 'c2'])).stdout).toBe('6\n');
+    expect((await svc.docker(['logs', 'c2'])).stdout).toBe('ran\nran\n');
+    const state = await svc.docker([
+      'inspect',
+      '-f',
+      '{{.Name}} {{.State.Status}} {{.State.ExitCode}}',
+      'c2',
+    ]);
+    expect(state.stdout).toBe('/c2 exited 6\n');
+    // berth's own CLI sees the same container.
+    expect((await svc.berth(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout).toMatch(
+      /^c2 Exited \(6\)/,
+    );
+    expect((await svc.docker(['rm', 'c2'])).stdout).toBe('c2\n');
+    const gone = await svc.docker(['inspect', 'c2']);
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain('No such');
+  });
+
+  test('the seed: run -d -p 4000:80 friendlyhello serves curl, ps shows the port, stop, kill, rm -f', async () => {
+    const built = await svc.berth([
+      'build',
+      '-q',
+      '-t',
+      'friendlyhello',
+      join(repo, 'examples', 'friendlyhello'),
+    ]);
+    expect(built.code, built.stderr).toBe(0);
+    const port = await freePort();
+    const run = await svc.docker(['run', '-d', '--name', 'web', '-p', `${port}:80`, 'friendlyhello']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    const page = execFileSync(
+      'curl',
+      ['-s', '--retry', '5', '--retry-connrefused', `http://127.0.0.1:${port}/`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(page).toContain('Hello World!');
+    const ps = await svc.docker(['ps', '--format', '{{.Names}}|{{.Ports}}|{{.Status}}']);
+    expect(ps.stdout).toMatch(new RegExp(`^web\\|127\\.0\\.0\\.1:${port}->80/tcp\\|Up `));
+    expect((await svc.docker(['stop', '-t', '1', 'web'])).stdout).toBe('web\n');
+    const stopped = await svc.docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'web']);
+    expect(stopped.stdout).toBe('exited 137\n');
+    expect((await svc.docker(['ps', '-q'])).stdout).toBe('');
+    expect((await svc.docker(['start', 'web'])).code).toBe(0);
+    expect((await svc.docker(['kill', 'web'])).stdout).toBe('web\n');
+    expect((await svc.docker(['rm', '-f', 'web'])).stdout).toBe('web\n');
+  });
+
+  test("errors come back as Docker's: unknown container, running container rm, bad image name", async () => {
+    const unknown = await svc.docker(['stop', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No such container: nope');
+    await svc.docker(['run', '-d', '--name', 'busy', 'berthbox', 'sleep', '30']);
+    const rm = await svc.docker(['rm', 'busy']);
+    expect(rm.code).toBe(1);
+    expect(rm.stderr).toMatch(/Error response from daemon: .*running/);
+    expect((await svc.docker(['rm', '-f', 'busy'])).code).toBe(0);
+    const bad = await svc.docker(['run', '--rm', 'Bad:Name']);
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toContain('invalid reference format');
+  });
+});
