@@ -28,7 +28,14 @@ export async function service(args: string[], o: Opts): Promise<number> {
   if (!where.startsWith('tcp://'))
     fs.mkdirSync(dirname(where.replace(/^unix:\/\//, '')), { recursive: true });
   const api = await listenDockerApi(
-    { engine, registry: async () => openNodeRegistryCommands({ images: engine.images.store }) },
+    {
+      engine,
+      registry: async () => openNodeRegistryCommands({ images: engine.images.store }),
+      engineClient: async () => {
+        const { EngineClient } = await import('../../runtime/engine-server/node-engine-client.ts');
+        return EngineClient.connect(engine.root, { launcher: launcherPath() });
+      },
+    },
     where,
   );
   err(`berth: serving the Docker Engine API on ${api.address}\n`);

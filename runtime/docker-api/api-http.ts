@@ -4,6 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.ts';
+import type { EngineClient } from '../engine-server/node-engine-client.ts';
 import type { RegistryCommands } from '../registry/commands.ts';
 
 /** The API version berth speaks (Docker 24's); clients negotiate down to it (`/_ping`'s API-Version). */
@@ -15,6 +16,11 @@ export interface ApiContext {
   readonly engine: Engine;
   /** The registry client over the engine's image store, opened on first use. */
   registry(): Promise<RegistryCommands>;
+  /**
+   * A connection to the per-user engine (started when none runs), which hosts every container
+   * this API starts: attached or not, they share its networks, and `exec` reaches them all.
+   */
+  engineClient(): Promise<EngineClient>;
 }
 
 export interface ApiRequest {

@@ -1,11 +1,12 @@
 // The Docker Engine API's container endpoints over berth's engine: create, start, attach, wait,
-// logs, stop, kill, restart, pause, rm, rename, inspect and the list. A container a client starts
-// while attached (`docker run` without -d, `docker start -a`) runs in this process with its
-// output framed onto the attach connection; one started without an attach goes to the per-user
-// engine, as `berth run -d` does, and outlives this service.
+// logs, stop, kill, restart, pause, rm, rename, inspect and the list. Every container runs in the
+// per-user engine (runtime/engine-server), as `berth run -d` does, and outlives this service; one
+// a client starts while attached (`docker run` without -d, `docker start -a`) has its output
+// streamed from the engine and framed onto the attach connection.
 
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { type Attachment, UPGRADED, socketInput, writer } from './attach-io.ts';
 import type { ContainerRecord, ContainerSummary } from '../containers/container-record.ts';
 import type { CreateSpec } from '../containers/container-create.ts';
 import { isActive } from '../containers/container-status.ts';
@@ -185,114 +186,66 @@ function parseFilters(req: ApiRequest): Record<string, string[] | Record<string,
 
 // --- attach and the containers this service hosts ---------------------------------------------
 
-interface Attachment {
-  readonly socket: Socket;
-  readonly tty: boolean;
-  readonly stdin: boolean;
-  readonly stdout: boolean;
-  readonly stderr: boolean;
-}
-
 /** Attach connections waiting for their container's start (`docker run` attaches before start). */
 const pendingAttach = new Map<string, Attachment[]>();
 /** Exit codes of containers this service ran in-process, by id, while someone may still ask. */
 const hostedExits = new Map<string, Promise<number>>();
 
-function writer(a: Attachment, stream: 1 | 2): (chunk: Uint8Array) => void {
-  const wanted = stream === 1 ? a.stdout : a.stderr;
-  return (chunk) => {
-    if (!wanted || a.socket.destroyed || chunk.length === 0) return;
-    a.socket.write(a.tty ? Buffer.from(chunk) : frame(a.tty ? 1 : stream, chunk));
-  };
-}
-
 /**
- * The client's stdin on the attach connection, until it half-closes (CloseWrite) its side. Read
- * with events, not the stream's async iterator, which destroys the socket at the end of input —
- * and the output still has to go out on it.
+ * Starts a container in the per-user engine with its attach connections: its output is framed
+ * onto them, the first one that asked for stdin feeds it. Resolves once it runs (or ended).
  */
-async function* socketInput(socket: Socket): AsyncGenerator<Uint8Array> {
-  const queue: Buffer[] = [];
-  let ended = false;
-  let wake: (() => void) | undefined;
-  const poke = () => {
-    wake?.();
-    wake = undefined;
-  };
-  socket.on('data', (chunk: Buffer) => {
-    queue.push(chunk);
-    poke();
-  });
-  socket.once('end', () => {
-    ended = true;
-    poke();
-  });
-  socket.once('close', () => {
-    ended = true;
-    poke();
-  });
-  for (;;) {
-    const chunk = queue.shift();
-    if (chunk) yield chunk;
-    else if (ended) return;
-    else await new Promise<void>((r) => (wake = r));
-  }
-}
-
-/** Starts a container with its attach connections: it runs here, its output goes to them. */
 async function startAttached(ctx: ApiContext, rec: ContainerRecord, attached: Attachment[]): Promise<void> {
   const out = attached.map((a) => writer(a, 1));
   const err = attached.map((a) => writer(a, rec.Config.Tty ? 1 : 2));
   const input = attached.find((a) => a.stdin && rec.Config.OpenStdin);
-  const hosted = await ctx.engine.start(rec.Id, {
-    stdout: (c) => {
-      for (const w of out) w(c);
+  const client = await ctx.engineClient();
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  const done = client.stream(
+    { op: 'start', container: rec.Id },
+    {
+      stdout: (c) => {
+        for (const w of out) w(c);
+      },
+      stderr: (c) => {
+        for (const w of err) w(c);
+      },
+      ...(input ? { stdin: socketInput(input.socket) } : {}),
+      started,
     },
-    stderr: (c) => {
-      for (const w of err) w(c);
-    },
-    ...(input ? { stdin: socketInput(input.socket) } : {}),
-    shareFs: true,
-  });
-  if (!hosted) {
+  );
+  // A --rm container's record is gone when it ends: its exit code is kept here for `wait` (a
+  // start that failed counts with the failure's code, as the record says).
+  const exit = done.catch((e: { exitCode?: number }) => e.exitCode ?? 125);
+  hostedExits.set(rec.Id, exit);
+  void exit.then(() => {
     for (const a of attached) a.socket.end();
-    return;
-  }
-  const done = hosted.done;
-  hostedExits.set(rec.Id, done);
-  void done
-    .catch(() => 0)
-    .then(() => {
-      for (const a of attached) a.socket.end();
-      // Kept a little for a `wait` that asks just after the end (the record may be gone: --rm).
-      setTimeout(() => {
-        if (hostedExits.get(rec.Id) === done) hostedExits.delete(rec.Id);
-      }, 60_000).unref();
-    });
+    client.close();
+    setTimeout(() => {
+      if (hostedExits.get(rec.Id) === exit) hostedExits.delete(rec.Id);
+    }, 60_000).unref();
+  });
+  await Promise.race([running, done]);
 }
 
-/**
- * A running container's output from now on (its log), for an attach that came after the start,
- * or the whole of it with logs=1, until it ends.
- */
-async function followLogs(ctx: ApiContext, id: string, a: Attachment, fromStart: boolean): Promise<void> {
-  const send = (entries: LogEntry[]) => {
-    for (const e of entries) writer(a, e.stream === 'stderr' ? 2 : 1)(e.bytes);
-  };
-  let first = await ctx.engine.logs(id);
-  if (fromStart) send(first.entries);
-  let { offset, running } = first;
-  while (running && !a.socket.destroyed) {
-    await new Promise((r) => setTimeout(r, 50));
-    first = await ctx.engine.logs(id, offset).catch(() => ({ entries: [], offset, running: false }));
-    send(first.entries);
-    ({ offset, running } = first);
+/** Attaches to a container that already runs in the engine, until it ends. */
+async function attachRunning(ctx: ApiContext, rec: ContainerRecord, a: Attachment): Promise<void> {
+  const client = await ctx.engineClient();
+  try {
+    await client.stream(
+      { op: 'attach', container: rec.Id },
+      {
+        stdout: writer(a, 1),
+        stderr: writer(a, rec.Config.Tty ? 1 : 2),
+        ...(a.stdin && rec.Config.OpenStdin ? { stdin: socketInput(a.socket) } : {}),
+      },
+    );
+  } finally {
+    client.close();
+    a.socket.end();
   }
-  a.socket.end();
 }
-
-const UPGRADED = (tty: boolean) =>
-  `HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`;
 
 async function attach(ctx: ApiContext, req: ApiRequest, socket: Socket, ref: string): Promise<void> {
   const rec = await ctx.engine.inspect(ref);
@@ -316,7 +269,11 @@ async function attach(ctx: ApiContext, req: ApiRequest, socket: Socket, ref: str
     return;
   }
   if (isActive(rec.State.Status)) {
-    await followLogs(ctx, rec.Id, a, queryBool(q, 'logs'));
+    if (queryBool(q, 'logs')) {
+      const { entries } = await ctx.engine.logs(rec.Id);
+      for (const e of entries) writer(a, e.stream === 'stderr' ? 2 : 1)(e.bytes);
+    }
+    await attachRunning(ctx, rec, a);
     return;
   }
   const list = pendingAttach.get(rec.Id) ?? [];

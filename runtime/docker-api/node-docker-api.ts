@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Engine } from '../engine.ts';
+import type { EngineClient } from '../engine-server/node-engine-client.ts';
 import type { RegistryCommands } from '../registry/commands.ts';
 import { builtin } from '../../shims/platform/node/builtin.ts';
 import {
@@ -17,6 +18,7 @@ import {
   sendError,
 } from './api-http.ts';
 import { containerRoutes } from './container-routes.ts';
+import { execRoutes } from './exec-routes.ts';
 import { imageRoutes } from './image-routes.ts';
 import { systemRoutes } from './system-routes.ts';
 
@@ -30,6 +32,7 @@ const isHijack = (r: Route): r is HijackRoute => typeof (r as HijackRoute).hijac
 export interface DockerApiOptions {
   engine: Engine;
   registry: () => Promise<RegistryCommands>;
+  engineClient: () => Promise<EngineClient>;
 }
 
 export interface DockerApiServer {
@@ -72,8 +75,9 @@ export function createDockerApi(options: DockerApiOptions): Server {
   const ctx: ApiContext = {
     engine: options.engine,
     registry: () => (registry ??= options.registry()),
+    engineClient: options.engineClient,
   };
-  const routes: Route[] = [...systemRoutes, ...containerRoutes, ...imageRoutes];
+  const routes: Route[] = [...systemRoutes, ...containerRoutes, ...execRoutes, ...imageRoutes];
   const server = createServer((raw: IncomingMessage, res: ServerResponse) => {
     res.setHeader('Api-Version', API_VERSION);
     res.setHeader('Server', `berth (Docker Engine API ${API_VERSION})`);

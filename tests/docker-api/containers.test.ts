@@ -109,6 +109,43 @@ describe('docker CLI → berth system service', () => {
     expect((await svc.docker(['rm', '-f', 'web'])).stdout).toBe('web\n');
   });
 
+  test('exec: into a detached container, with stdin, -w and -e, detached, exit codes', async () => {
+    expect(
+      (
+        await svc.docker([
+          'run',
+          '-d',
+          '--name',
+          'box',
+          'berthbox',
+          'sh',
+          '-c',
+          'echo data > /tmp/f; sleep 60',
+        ])
+      ).code,
+    ).toBe(0);
+    let seen = '';
+    for (let i = 0; i < 50 && seen !== 'data\n'; i++)
+      seen = (await svc.docker(['exec', 'box', 'cat', '/tmp/f'])).stdout;
+    expect(seen).toBe('data\n');
+    const piped = await svc.docker(['exec', '-i', 'box', 'sh', '-c', 'cat; exit 7'], { input: 'piped\n' });
+    expect(piped).toMatchObject({ code: 7, stdout: 'piped\n' });
+    const env = await svc.docker(['exec', '-w', '/tmp', '-e', 'A=b', 'box', 'sh', '-c', 'echo $PWD $A']);
+    expect(env.stdout).toBe('/tmp b\n');
+    expect((await svc.docker(['exec', '-d', 'box', 'sh', '-c', 'echo d > /tmp/g'])).code).toBe(0);
+    let g = '';
+    for (let i = 0; i < 50 && g !== 'd\n'; i++)
+      g = (await svc.docker(['exec', 'box', 'cat', '/tmp/g'])).stdout;
+    expect(g).toBe('d\n');
+    const missing = await svc.docker(['exec', 'box', 'no-such-command']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('no-such-command');
+    expect((await svc.docker(['rm', '-f', 'box'])).code).toBe(0);
+    const stopped = await svc.docker(['exec', 'box', 'ls']);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain('No such container: box');
+  });
+
   test("errors come back as Docker's: unknown container, running container rm, bad image name", async () => {
     const unknown = await svc.docker(['stop', 'nope']);
     expect(unknown.code).toBe(1);
