@@ -17,6 +17,7 @@ import {
   type Route,
   sendError,
 } from './api-http.ts';
+import { buildRoutes } from './build-routes.ts';
 import { containerRoutes } from './container-routes.ts';
 import { execRoutes } from './exec-routes.ts';
 import { imageRoutes } from './image-routes.ts';
@@ -77,7 +78,13 @@ export function createDockerApi(options: DockerApiOptions): Server {
     registry: () => (registry ??= options.registry()),
     engineClient: options.engineClient,
   };
-  const routes: Route[] = [...systemRoutes, ...containerRoutes, ...execRoutes, ...imageRoutes];
+  const routes: Route[] = [
+    ...systemRoutes,
+    ...containerRoutes,
+    ...execRoutes,
+    ...buildRoutes,
+    ...imageRoutes,
+  ];
   const server = createServer((raw: IncomingMessage, res: ServerResponse) => {
     res.setHeader('Api-Version', API_VERSION);
     res.setHeader('Server', `berth (Docker Engine API ${API_VERSION})`);

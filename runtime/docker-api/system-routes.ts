@@ -12,6 +12,8 @@ const ping: Route['handle'] = async (_ctx, req, res) => {
     'Content-Type': 'text/plain; charset=utf-8',
     'Api-Version': API_VERSION,
     'Docker-Experimental': 'false',
+    // The classic builder's API (POST /build): the docker CLI then builds without buildx.
+    'Builder-Version': '1',
     Ostype: 'linux',
     'Cache-Control': 'no-cache, no-store, must-revalidate',
     Pragma: 'no-cache',

@@ -2,6 +2,7 @@
 // the seed's container verbs as a Docker user types them, with DOCKER_HOST set and no dockerd.
 
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repo } from '../cli/cli-harness.ts';
@@ -78,14 +79,10 @@ describe('docker CLI → berth system service', () => {
   });
 
   test('the seed: run -d -p 4000:80 friendlyhello serves curl, ps shows the port, stop, kill, rm -f', async () => {
-    const built = await svc.berth([
-      'build',
-      '-q',
-      '-t',
-      'friendlyhello',
-      join(repo, 'examples', 'friendlyhello'),
-    ]);
+    // The seed's build, by the docker CLI (the classic builder's POST /build).
+    const built = await svc.docker(['build', '--tag=friendlyhello', join(repo, 'examples', 'friendlyhello')]);
     expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toContain('Successfully tagged friendlyhello:latest');
     const port = await freePort();
     const run = await svc.docker(['run', '-d', '--name', 'web', '-p', `${port}:80`, 'friendlyhello']);
     expect(run.code, run.stderr).toBe(0);
@@ -144,6 +141,30 @@ describe('docker CLI → berth system service', () => {
     const stopped = await svc.docker(['exec', 'box', 'ls']);
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toContain('No such container: box');
+  });
+
+  test('docker build: -q prints the ID, a bad line or a failing RUN fails with its Dockerfile line', async () => {
+    const dir = mkdtempSync(join(svc.root, 'ctx-'));
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      'FROM berthbox\nCOPY hello.txt /hello.txt\nCMD ["cat", "/hello.txt"]\n',
+    );
+    writeFileSync(join(dir, 'hello.txt'), 'from the context\n');
+    const quiet = await svc.docker(['build', '-q', '-t', 'ctx-image', dir]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect((await svc.docker(['run', '--rm', 'ctx-image'])).stdout).toBe('from the context\n');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM berthbox\nBOGUS x\n');
+    const bad = await svc.docker(['build', '-t', 'bad-image', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Dockerfile:2: unknown instruction: BOGUS');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM berthbox\nRUN exit 3\n');
+    const failed = await svc.docker(['build', '-t', 'bad-image', dir]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('exit code: 3');
+    // Nothing was tagged by the failed builds.
+    const inspect = await svc.docker(['run', '--rm', 'bad-image']);
+    expect(inspect.code).toBe(125);
   });
 
   test("errors come back as Docker's: unknown container, running container rm, bad image name", async () => {
