@@ -1,6 +1,6 @@
 // volume create / ls / inspect / rm / prune.
 
-import { ConflictError, NotFoundError } from '../../runtime/errors.ts';
+import { NotFoundError } from '../../runtime/errors.ts';
 import { renderInspect, renderList } from '../format/output.ts';
 import { type Opts, eachTarget, engine, list, out, reportError, str } from './context.ts';
 
@@ -58,26 +58,17 @@ export async function inspect(args: string[], o: Opts): Promise<number> {
 
 export async function rm(args: string[], o: Opts): Promise<number> {
   const e = await engine();
-  const containers = await e.list(true);
+  const { removeVolume } = await import('../../runtime/volumes/volume-commands.ts');
   return eachTarget(args, async (name) => {
-    const users = containers.filter((c) => c.Mounts.some((m) => m.Type === 'volume' && m.Name === name));
-    if (users.length && !o.force) {
-      throw new ConflictError(`remove ${name}: volume is in use - [${users.map((c) => c.Id).join(', ')}]`);
-    }
-    await e.volumes.remove(name);
+    await removeVolume(e, name, o.force === true);
     return name;
   });
 }
 
 export async function prune(): Promise<number> {
   const e = await engine();
-  const used = new Set((await e.list(true)).flatMap((c) => c.Mounts.map((m) => m.Name)));
-  const removed: string[] = [];
-  for (const v of await e.volumes.list()) {
-    if (used.has(v.Name)) continue;
-    await e.volumes.remove(v.Name);
-    removed.push(v.Name);
-  }
+  const { pruneVolumes } = await import('../../runtime/volumes/volume-commands.ts');
+  const removed = await pruneVolumes(e);
   if (removed.length) out(`Deleted Volumes:\n${removed.join('\n')}\n\n`);
   out('Total reclaimed space: 0B\n');
   return 0;

@@ -22,6 +22,7 @@ import { containerRoutes } from './container-routes.ts';
 import { execRoutes } from './exec-routes.ts';
 import { imageRoutes } from './image-routes.ts';
 import { systemRoutes } from './system-routes.ts';
+import { volumeNetworkRoutes } from './volume-network-routes.ts';
 
 /** A route that takes over the connection (attach): it gets the socket after the 101 answer. */
 export interface HijackRoute extends Route {
@@ -83,6 +84,7 @@ export function createDockerApi(options: DockerApiOptions): Server {
     ...containerRoutes,
     ...execRoutes,
     ...buildRoutes,
+    ...volumeNetworkRoutes,
     ...imageRoutes,
   ];
   const server = createServer((raw: IncomingMessage, res: ServerResponse) => {

@@ -167,6 +167,42 @@ describe('docker CLI → berth system service', () => {
     expect(inspect.code).toBe(125);
   });
 
+  test('volumes and networks: create, use, in-use refusal, inspect, rm', async () => {
+    expect((await svc.docker(['volume', 'create', 'vol1'])).stdout).toBe('vol1\n');
+    expect((await svc.docker(['volume', 'ls', '-q'])).stdout).toContain('vol1\n');
+    expect(
+      (await svc.docker(['run', '--rm', '-v', 'vol1:/data', 'berthbox', 'sh', '-c', 'echo kept > /data/x']))
+        .code,
+    ).toBe(0);
+    expect((await svc.docker(['run', '--rm', '-v', 'vol1:/data', 'berthbox', 'cat', '/data/x'])).stdout).toBe(
+      'kept\n',
+    );
+    await svc.docker(['create', '--name', 'user', '-v', 'vol1:/data', 'berthbox', 'true']);
+    const inUse = await svc.docker(['volume', 'rm', 'vol1']);
+    expect(inUse.code).toBe(1);
+    expect(inUse.stderr).toContain('volume is in use');
+    await svc.docker(['rm', 'user']);
+    expect((await svc.docker(['volume', 'rm', 'vol1'])).stdout).toBe('vol1\n');
+    expect((await svc.docker(['network', 'create', 'net1'])).stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    expect((await svc.docker(['network', 'ls', '--format', '{{.Name}} {{.Driver}}'])).stdout).toContain(
+      'net1 bridge\n',
+    );
+    await svc.docker(['create', '--name', 'member', '--network', 'net1', 'berthbox', 'true']);
+    const members = await svc.docker([
+      'network',
+      'inspect',
+      '-f',
+      '{{range .Containers}}{{.Name}}{{end}}',
+      'net1',
+    ]);
+    expect(members.stdout).toBe('member\n');
+    await svc.docker(['rm', 'member']);
+    expect((await svc.docker(['network', 'rm', 'net1'])).stdout).toBe('net1\n');
+    const gone = await svc.docker(['network', 'rm', 'net1']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('network net1 not found');
+  });
+
   test("errors come back as Docker's: unknown container, running container rm, bad image name", async () => {
     const unknown = await svc.docker(['stop', 'nope']);
     expect(unknown.code).toBe(1);
