@@ -26,7 +26,7 @@ export async function service(args: string[], o: Opts): Promise<number> {
   const engine = openNodeEngine({ launcher: launcherPath() });
   const where = args[0] ?? `unix://${defaultSocket(engine.root)}`;
   if (!where.startsWith('tcp://'))
-    fs.mkdirSync(dirname(where.replace(/^unix:\/\//, '')), { recursive: true });
+    fs.mkdirSync(dirname(where.replace(/^unix:\/\//, '')), { recursive: true, mode: 0o700 });
   const api = await listenDockerApi(
     {
       engine,

@@ -146,8 +146,13 @@ export async function listenDockerApi(options: DockerApiOptions, where: string):
       if (await answers(path)) throw new ApiError(409, `${path}: another service is listening there`);
       fs.rmSync(path, { force: true });
     }
-    await listen(server, { path });
-    fs.chmodSync(path, 0o600);
+    // Created 0600 (not chmod-ed after): no moment when another user could connect.
+    const umask = process.umask(0o177);
+    try {
+      await listen(server, { path });
+    } finally {
+      process.umask(umask);
+    }
     address = `unix://${path}`;
   }
   return {

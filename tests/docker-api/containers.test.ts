@@ -2,7 +2,7 @@
 // the seed's container verbs as a Docker user types them, with DOCKER_HOST set and no dockerd.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repo } from '../cli/cli-harness.ts';
@@ -16,6 +16,17 @@ beforeAll(async () => {
 afterAll(() => svc?.stop());
 
 describe('docker CLI → berth system service', () => {
+  test('the API is for this user only: a 0600 socket, and no address but loopback', async () => {
+    expect(statSync(svc.socket).mode & 0o777).toBe(0o600);
+    for (const where of ['tcp://0.0.0.0:0', 'tcp://192.0.2.1:2375']) {
+      const r = await svc.berth(['system', 'service', where]);
+      expect(r.code).toBe(125);
+      expect(r.stderr).toMatch(
+        /^berth: refusing to serve the API on .*: only 127\.0\.0\.1, ::1 or a unix socket\n$/,
+      );
+    }
+  });
+
   test('docker version and info name berth as the server', async () => {
     const v = await svc.docker(['version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}']);
     expect(v).toMatchObject({ code: 0 });
