@@ -187,3 +187,32 @@ export async function copyIntoContainer(
   }
   await ctx.store.writeUpper(rec.Id, await diffTar(fs.union));
 }
+
+export interface PathStat {
+  /** The base name. */
+  name: string;
+  size: number;
+  /** Permission bits. */
+  mode: number;
+  type: string;
+  mtimeNs: bigint;
+  /** Where a symlink points ('' otherwise). */
+  linkTarget: string;
+}
+
+/** What `docker cp` asks of a path before copying (the Engine API's HEAD /archive). */
+export async function statInContainer(ctx: ContainerContext, ref: string, path: string): Promise<PathStat> {
+  const { fs } = await open(ctx, ref);
+  const st = fs.vfs.stat(path, false);
+  if (st instanceof FsError) throw new NotFoundError(`Could not find the file ${path} in container ${ref}`);
+  const link = st.type === 'symlink' ? fs.vfs.readlink(path) : '';
+  const trimmed = path.replace(/\/+$/, '');
+  return {
+    name: trimmed === '' ? '/' : trimmed.slice(trimmed.lastIndexOf('/') + 1),
+    size: st.size,
+    mode: st.mode,
+    type: st.type,
+    mtimeNs: st.mtimeNs,
+    linkTarget: typeof link === 'string' ? link : '',
+  };
+}

@@ -18,6 +18,7 @@ import {
   sendError,
 } from './api-http.ts';
 import { buildRoutes } from './build-routes.ts';
+import { containerFsRoutes } from './container-fs-routes.ts';
 import { containerRoutes } from './container-routes.ts';
 import { execRoutes } from './exec-routes.ts';
 import { imageRoutes } from './image-routes.ts';
@@ -81,6 +82,7 @@ export function createDockerApi(options: DockerApiOptions): Server {
   };
   const routes: Route[] = [
     ...systemRoutes,
+    ...containerFsRoutes,
     ...containerRoutes,
     ...execRoutes,
     ...buildRoutes,

@@ -2,7 +2,7 @@
 // the seed's container verbs as a Docker user types them, with DOCKER_HOST set and no dockerd.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repo } from '../cli/cli-harness.ts';
@@ -176,6 +176,37 @@ describe('docker CLI → berth system service', () => {
     // Nothing was tagged by the failed builds.
     const inspect = await svc.docker(['run', '--rm', 'bad-image']);
     expect(inspect.code).toBe(125);
+  });
+
+  test('diff, cp both ways, export, commit and container prune', async () => {
+    const made = await svc.docker([
+      'run',
+      '--name',
+      'files',
+      'berthbox',
+      'sh',
+      '-c',
+      'mkdir /work; echo a > /work/a.txt',
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    expect((await svc.docker(['diff', 'files'])).stdout).toBe('A /work\nA /work/a.txt\n');
+    const out = mkdtempSync(join(svc.root, 'cp-'));
+    expect((await svc.docker(['cp', 'files:/work', out])).code).toBe(0);
+    expect(readFileSync(join(out, 'work', 'a.txt'), 'utf8')).toBe('a\n');
+    writeFileSync(join(out, 'b.txt'), 'from the host\n');
+    const into = await svc.docker(['cp', join(out, 'b.txt'), 'files:/work/']);
+    expect(into.code, into.stderr).toBe(0);
+    const exported = execFileSync('docker', ['export', 'files'], { env: { ...process.env, ...svc.env } });
+    const names = execFileSync('tar', ['-t'], { input: exported, encoding: 'utf8' }).split('\n');
+    expect(names).toContain('work/b.txt');
+    const committed = await svc.docker(['commit', 'files', 'committed:1']);
+    expect(committed.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect((await svc.docker(['run', '--rm', 'committed:1', 'cat', '/work/b.txt'])).stdout).toBe(
+      'from the host\n',
+    );
+    const pruned = await svc.docker(['container', 'prune', '-f']);
+    expect(pruned.stdout).toContain('Deleted Containers:');
+    expect((await svc.docker(['ps', '-a', '-q'])).stdout).toBe('');
   });
 
   test('volumes and networks: create, use, in-use refusal, inspect, rm', async () => {
