@@ -465,6 +465,19 @@ export const containerRoutes: Route[] = [
     await ctx.engine.startDetached(rec.Id);
     sendEmpty(res, 204);
   }),
+  // WASI has one process per container (and its exec'd ones, kept by the engine): what `berth top` shows.
+  route('GET', `/containers/${ID}/top`, async (ctx, _req, res, [ref]) => {
+    const rec = await ctx.engine.inspect(ref!);
+    if (!rec.State.Running) throw new ApiError(409, `container ${rec.Id} is not running`);
+    const started = new Date(rec.State.StartedAt);
+    const stime = `${String(started.getHours()).padStart(2, '0')}:${String(started.getMinutes()).padStart(2, '0')}`;
+    sendJson(res, 200, {
+      Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'],
+      Processes: [
+        ['root', String(rec.State.Pid), '1', '0', stime, '?', '00:00:00', [rec.Path, ...rec.Args].join(' ')],
+      ],
+    });
+  }),
   route('POST', `/containers/${ID}/pause`, async (ctx, _req, res, [ref]) => {
     await ctx.engine.pause(ref!);
     sendEmpty(res, 204);

@@ -3,6 +3,7 @@
 
 import * as os from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
+import { statusText } from '../containers/container-status-text.ts';
 import { API_VERSION, MIN_API_VERSION, type Route, sendJson } from './api-http.ts';
 
 const arch = () => (process.arch === 'x64' ? 'amd64' : process.arch);
@@ -108,6 +109,59 @@ export const systemRoutes: Route[] = [
         InitBinary: '',
         SecurityOptions: ['name=rootless'],
         Warnings: null,
+      });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/system\/df$/,
+    async handle(ctx, _req, res) {
+      const e = ctx.engine;
+      const [containers, images, volumes] = await Promise.all([
+        e.list(true),
+        e.images.list(),
+        e.volumes.list(),
+      ]);
+      const usedBy = (id: string) => containers.filter((c) => c.Image === id).length;
+      const mounts = containers.flatMap((c) => c.Mounts.map((m) => m.Name));
+      const now = Date.now();
+      sendJson(res, 200, {
+        LayersSize: images.reduce((n, i) => n + i.size, 0),
+        Images: images.map((i) => ({
+          Id: i.id,
+          ParentId: '',
+          RepoTags: i.repoTags,
+          RepoDigests: i.repoDigests,
+          Created: Math.floor(Date.parse(i.created ?? '1970-01-01T00:00:00Z') / 1000),
+          Size: i.size,
+          SharedSize: 0,
+          Labels: {},
+          Containers: usedBy(i.id),
+        })),
+        Containers: containers.map((c) => ({
+          Id: c.Id,
+          Names: [c.Name],
+          Image: c.Config.Image,
+          ImageID: c.Image,
+          Command: [c.Path, ...c.Args].join(' '),
+          Created: Math.floor(Date.parse(c.Created) / 1000),
+          SizeRw: c.SizeRw ?? 0,
+          SizeRootFs: 0,
+          State: c.State.Status,
+          Status: statusText(c, now),
+          Labels: c.Config.Labels ?? {},
+          Mounts: [],
+        })),
+        Volumes: await Promise.all(
+          volumes.map(async (v) => ({
+            ...v,
+            UsageData: {
+              Size: await e.volumes.size(v.Name),
+              RefCount: mounts.filter((m) => m === v.Name).length,
+            },
+          })),
+        ),
+        BuildCache: [],
       });
     },
   },

@@ -148,6 +148,11 @@ describe('docker CLI → berth system service', () => {
     const missing = await svc.docker(['exec', 'box', 'no-such-command']);
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain('no-such-command');
+    const top = await svc.docker(['top', 'box']);
+    expect(top.stdout).toMatch(/^UID\s+PID\s+PPID.*CMD\n/);
+    expect(top.stdout).toContain('sh -c echo data > /tmp/f; sleep 60');
+    const df = await svc.docker(['system', 'df', '--format', '{{.Type}} {{.TotalCount}} {{.Active}}']);
+    expect(df.stdout).toMatch(/^Containers \d+ 1$/m);
     expect((await svc.docker(['rm', '-f', 'box'])).code).toBe(0);
     const stopped = await svc.docker(['exec', 'box', 'ls']);
     expect(stopped.code).toBe(1);
