@@ -478,6 +478,10 @@ export const containerRoutes: Route[] = [
       ],
     });
   }),
+  route('GET', `/containers/${ID}/stats`, async (ctx, _req, _res, [ref]) => {
+    await ctx.engine.inspect(ref!);
+    throw new ApiError(501, 'berth does not measure container resource usage (stats) yet');
+  }),
   route('POST', `/containers/${ID}/pause`, async (ctx, _req, res, [ref]) => {
     await ctx.engine.pause(ref!);
     sendEmpty(res, 204);
