@@ -1,3 +1,5 @@
+// pull, push, login, logout, manifest inspect, and the pull `run`/`create` do for a missing image.
+// Registry failures exit 1 like Docker's pull/push/login; progress is Docker's jsonmessage output.
 
 import type { RegistryCommands } from '../../runtime/registry/commands.ts';
 import type { ProgressSink } from '../../runtime/registry/progress.ts';

@@ -289,11 +289,12 @@ export class InlineProcess {
   private runToEnd(start: () => { exitCode: number; trap?: string }): { exitCode: number; trap?: string } {
     const { breakOnSigint } = this.options.platform;
     let result: { exitCode: number; trap?: string } = { exitCode: EXIT_KILLED };
-    const completed = breakOnSigint
-      ? breakOnSigint(() => {
-          result = start();
-        })
-      : ((result = start()), true);
+    const run = () => {
+      result = start();
+    };
+    let completed = true;
+    if (breakOnSigint) completed = breakOnSigint(run);
+    else run();
     // Stopped anywhere, even inside a host call: the guest is gone, as SIGINT would leave it.
     if (!completed) {
       this.killedBy ??= 'SIGINT';
