@@ -2,7 +2,7 @@
 // Go template per object with -f.
 
 import type { ContainerRecord } from '../../runtime/containers/container-record.ts';
-import type { EngineImage } from '../../runtime/engine/engine-images.ts';
+import { imageInspectDocument } from '../../runtime/engine/image-inspect.ts';
 import type { Engine } from '../../runtime/engine.ts';
 import { NotFoundError } from '../../runtime/errors.ts';
 import { renderInspect } from '../format/output.ts';
@@ -44,38 +44,6 @@ export function containerJson(e: Engine, rec: ContainerRecord, size: boolean): o
   };
 }
 
-export function imageJson(img: EngineImage): object {
-  const c = img.config;
-  return {
-    Id: img.id,
-    RepoTags: img.repoTags,
-    RepoDigests: img.repoDigests,
-    Parent: '',
-    Comment: c.history?.at(-1)?.comment ?? '',
-    Created: img.created,
-    DockerVersion: '',
-    Author: c.author ?? '',
-    Config: {
-      Env: c.config?.Env ?? null,
-      Cmd: c.config?.Cmd ?? null,
-      Entrypoint: c.config?.Entrypoint ?? null,
-      WorkingDir: c.config?.WorkingDir ?? '',
-      Labels: c.config?.Labels ?? null,
-      ...(c.config?.ExposedPorts ? { ExposedPorts: c.config.ExposedPorts } : {}),
-      ...(c.config?.Volumes ? { Volumes: c.config.Volumes } : {}),
-      ...(c.config?.User ? { User: c.config.User } : {}),
-      ...(c.config?.StopSignal ? { StopSignal: c.config.StopSignal } : {}),
-    },
-    Architecture: c.architecture,
-    Os: c.os,
-    ...(c.variant ? { Variant: c.variant } : {}),
-    Size: img.size,
-    GraphDriver: { Data: null, Name: 'overlay' },
-    RootFS: { Type: 'layers', Layers: c.rootfs.diff_ids },
-    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
-  };
-}
-
 async function inspectEach(
   names: string[],
   o: Opts,
@@ -107,7 +75,7 @@ export async function imageInspect(args: string[], o: Opts): Promise<number> {
   return inspectEach(args, o, async (n) => {
     const img = await e.images.resolve(n);
     if (!img) throw new NotFoundError(`No such image: ${n}`);
-    return imageJson(img);
+    return imageInspectDocument(img);
   });
 }
 
@@ -123,7 +91,7 @@ export async function inspect(args: string[], o: Opts): Promise<number> {
     }
     if (!type || type === 'image') {
       const img = await e.images.resolve(n);
-      if (img) return imageJson(img);
+      if (img) return imageInspectDocument(img);
     }
     if (!type || type === 'volume') {
       const v = await e.volumes.get(n);

@@ -38,6 +38,18 @@ export class RegistryContext {
     this.digestOf = opts.digestOf;
   }
 
+  /** The same registry access under other credentials (the Docker API's per-request X-Registry-Auth). */
+  withCredentials(credentials: CredentialStore): RegistryContext {
+    return new RegistryContext({
+      ...this.endpointOptions,
+      fetcher: this.fetcher,
+      config: this.config,
+      credentials,
+      maxManifestBytes: this.maxManifestBytes,
+      digestOf: this.digestOf,
+    });
+  }
+
   session(endpoint: RegistryEndpoint): Promise<RegistrySession> {
     let s = this.sessions.get(endpoint.baseUrl);
     if (!s) {

@@ -32,7 +32,8 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-export async function startService(): Promise<Service> {
+/** `env`: more environment for the service process (its config dirs, proxies). */
+export async function startService(options: { env?: Record<string, string> } = {}): Promise<Service> {
   await ensureBuilt();
   const root = newRoot();
   const socket = join(root, 'api', 'docker.sock');
@@ -41,7 +42,7 @@ export async function startService(): Promise<Service> {
   const child: ChildProcess = spawn(
     process.execPath,
     [join(repo, 'bin', 'berth.cjs'), 'system', 'service', `unix://${socket}`],
-    { env: { ...process.env, ...ENV, BERTH_ROOT: root }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, ...ENV, ...options.env, BERTH_ROOT: root }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
