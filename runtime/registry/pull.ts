@@ -217,7 +217,9 @@ export async function pullImage(
   const all = await sourcesFrom(ctx, endpoints, 0, ref.repository);
   const tagName =
     ref.tag !== undefined ? canonicalString({ ...ref, digest: undefined }) : canonicalString(ref);
-  const probe = ref.digest !== undefined || !stores.images.hasTag || (await stores.images.hasTag(tagName));
+  const tagKnown =
+    ref.digest === undefined && stores.images.hasTag ? await stores.images.hasTag(tagName) : undefined;
+  const probe = ref.digest !== undefined || !stores.images.hasTag || tagKnown === true;
   // A tag not stored here: its layers are almost surely new, so the store gets ready for big
   // writes (a helper thread boots, the hashing code loads) while the manifest is fetched — once
   // its request is written, so the getting ready does not delay the request.
@@ -387,7 +389,9 @@ export async function pullImage(
   const tagOptions = { pulled: true, platform };
   if (stores.images.prepareTag) await (await stores.images.prepareTag(tagName, top.digest, tagOptions))();
   else await stores.images.tag(tagName, top.digest, tagOptions);
-  downloaded ||= !hadManifest;
+  // Docker's wording: "Downloaded newer image" whenever the tag is new here or moved, even when
+  // every blob was already stored (an image that was untagged, then pulled again).
+  downloaded ||= !hadManifest || tagKnown === false;
 
   progress({ kind: 'message', text: `Digest: ${top.digest}` });
   progress({

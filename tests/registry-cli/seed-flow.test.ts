@@ -120,6 +120,11 @@ describe('seed: login, tag, push, pull-and-run', () => {
       const all = await berth(['pull', '-a', `${registry.host}/gordon/get-started`], undefined, fresh);
       expect(all.code).toBe(0);
       expect(all.stdout).toContain(`Status: Image is up to date for ${registry.host}/gordon/get-started`);
+
+      // Untagged, then pulled again: every blob is still here, but the tag is new (Docker's words).
+      expect((await berth(['image', 'rm', image], undefined, fresh)).code).toBe(0);
+      const retag = await berth(['pull', image], undefined, fresh);
+      expect(retag.stdout).toContain(`Status: Downloaded newer image for ${image}`);
     } finally {
       removeRoot(fresh);
     }
