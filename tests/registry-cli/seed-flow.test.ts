@@ -121,8 +121,11 @@ describe('seed: login, tag, push, pull-and-run', () => {
       expect(all.code).toBe(0);
       expect(all.stdout).toContain(`Status: Image is up to date for ${registry.host}/gordon/get-started`);
 
-      // Untagged, then pulled again: every blob is still here, but the tag is new (Docker's words).
-      expect((await berth(['image', 'rm', image], undefined, fresh)).code).toBe(0);
+      // Untagged (kept under another name), then pulled again: every blob is still here, but the
+      // tag is new here, which Docker calls a newer image.
+      expect((await berth(['tag', image, 'kept:1'], undefined, fresh)).code).toBe(0);
+      const untag = await berth(['image', 'rm', image], undefined, fresh);
+      expect(untag.stdout).toBe(`Untagged: ${image}\n`);
       const retag = await berth(['pull', image], undefined, fresh);
       expect(retag.stdout).toContain(`Status: Downloaded newer image for ${image}`);
     } finally {
