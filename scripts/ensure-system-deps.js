@@ -30,6 +30,12 @@ function installed(name) {
   return r.status === 0 && r.stdout.includes('install ok installed');
 }
 
+// The docker CLI (a client only: tests/docker-api drive `berth system service` with it) comes with
+// these machines (/usr/local/bin/docker); Debian ships it only with the daemon (docker.io).
+if (spawnSync('docker', ['--version']).status !== 0) {
+  console.warn('berth tests: no docker CLI on PATH; tests/docker-api need one (Debian: docker.io)');
+}
+
 const missing = Object.keys(packages).filter((p) => !installed(p));
 if (missing.length === 0) process.exit(0);
 if (process.getuid?.() !== 0) {
