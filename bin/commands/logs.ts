@@ -2,7 +2,7 @@
 // (runtime/containers keeps them bounded, json-file-like), on the same streams.
 
 import { UsageError } from '../../runtime/errors.ts';
-import type { LogEntry } from '../../runtime/containers/container-store.ts';
+import { type LogEntry, lastLogLines } from '../../runtime/containers/container-store.ts';
 import { type Opts, engine, str } from './context.ts';
 
 function write(entries: LogEntry[], timestamps: boolean): void {
@@ -11,23 +11,6 @@ function write(entries: LogEntry[], timestamps: boolean): void {
     if (timestamps) stream.write(`${entry.time.replace(/Z$/, '000000Z')} `);
     stream.write(entry.bytes);
   }
-}
-
-/** Keeps the last `n` lines across chunks (a chunk may hold several lines or part of one). */
-function tail(entries: LogEntry[], n: number): LogEntry[] {
-  const lines: LogEntry[] = [];
-  for (const e of entries) {
-    const text = Buffer.from(e.bytes);
-    let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      if (text[i] === 10) {
-        lines.push({ ...e, bytes: text.subarray(start, i + 1) });
-        start = i + 1;
-      }
-    }
-    if (start < text.length) lines.push({ ...e, bytes: text.subarray(start) });
-  }
-  return n === 0 ? [] : lines.slice(-n);
 }
 
 /** Docker's --since/--until: RFC 3339 (or a date), Unix seconds, or a Go duration before now. */
@@ -72,7 +55,7 @@ export async function logs(args: string[], o: Opts): Promise<number> {
   const until = str(o.until) !== undefined ? parseLogTime(str(o.until)!) : undefined;
   const first = await e.logs(args[0]!);
   const shown = within(first.entries, since, until);
-  write(tailOpt === 'all' ? shown : tail(shown, Number(tailOpt)), o.timestamps === true);
+  write(tailOpt === 'all' ? shown : lastLogLines(shown, Number(tailOpt)), o.timestamps === true);
   if (!o.follow || (until !== undefined && until <= Date.now())) return 0;
   let { offset, running } = first;
   while (running) {

@@ -51,3 +51,20 @@ export interface ContainerStore {
   saveSync?(record: ContainerRecord): void;
   takeControlSync?(id: string): ControlRequest[];
 }
+
+/** The last `n` lines of a log (`logs --tail`): an entry may hold several lines or part of one. */
+export function lastLogLines(entries: LogEntry[], n: number): LogEntry[] {
+  if (n <= 0) return [];
+  const lines: LogEntry[] = [];
+  for (const e of entries) {
+    let start = 0;
+    for (let i = 0; i < e.bytes.length; i++) {
+      if (e.bytes[i] === 10) {
+        lines.push({ ...e, bytes: e.bytes.subarray(start, i + 1) });
+        start = i + 1;
+      }
+    }
+    if (start < e.bytes.length) lines.push({ ...e, bytes: e.bytes.subarray(start) });
+  }
+  return lines.slice(-n);
+}

@@ -1,7 +1,7 @@
 // `berth system service`: the Docker Engine API on a unix socket (or 127.0.0.1), so Docker's own
 // clients — the docker CLI with DOCKER_HOST, SDKs, testcontainers — drive berth's engine. It is
 // what `podman system service` is to podman: a process the user starts, not a daemon berth needs.
-// Routes live in *-routes.ts; this file is the HTTP server, the version prefix and the hijack.
+// Routes live in node-*-routes.ts; this file is the HTTP server, the version prefix and the hijack.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -16,14 +16,14 @@ import {
   API_VERSION,
   type Route,
   sendError,
-} from './api-http.ts';
-import { buildRoutes } from './build-routes.ts';
-import { containerFsRoutes } from './container-fs-routes.ts';
-import { containerRoutes } from './container-routes.ts';
-import { execRoutes } from './exec-routes.ts';
-import { imageRoutes } from './image-routes.ts';
-import { systemRoutes } from './system-routes.ts';
-import { volumeNetworkRoutes } from './volume-network-routes.ts';
+} from './node-api-http.ts';
+import { buildRoutes } from './node-build-routes.ts';
+import { containerFsRoutes } from './node-container-fs-routes.ts';
+import { containerRoutes } from './node-container-routes.ts';
+import { execRoutes } from './node-exec-routes.ts';
+import { imageRoutes } from './node-image-routes.ts';
+import { systemRoutes } from './node-system-routes.ts';
+import { volumeNetworkRoutes } from './node-volume-network-routes.ts';
 
 /** A route that takes over the connection (attach): it gets the socket after the 101 answer. */
 export interface HijackRoute extends Route {

@@ -1,8 +1,8 @@
 // The Engine API's volume and network endpoints over berth's stores (runtime/volumes,
 // runtime/networks): list, create, inspect, remove, prune, connect and disconnect.
 
-import type { ApiContext } from './api-http.ts';
-import { ApiError, queryBool, readJson, type Route, sendEmpty, sendJson } from './api-http.ts';
+import type { ApiContext } from './node-api-http.ts';
+import { ApiError, queryBool, readJson, type Route, sendEmpty, sendJson } from './node-api-http.ts';
 import type { NetworkRecord } from '../networks/network-store.ts';
 
 const networks = (ctx: ApiContext) => {

@@ -18,7 +18,7 @@ import {
   type Route,
   readJson,
   sendJson,
-} from './api-http.ts';
+} from './node-api-http.ts';
 
 /** The `X-Registry-Auth` header: base64url JSON of Docker's AuthConfig (`e30=` when logged out). */
 export interface RegistryAuth {

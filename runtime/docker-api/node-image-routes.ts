@@ -1,5 +1,5 @@
 // The Docker Engine API's image endpoints over berth's image store: list, inspect, history, tag,
-// remove, prune, save and load here; pull, push and login in registry-routes.ts.
+// remove, prune, save and load here; pull, push and login in node-registry-routes.ts.
 
 import type { EngineImage } from '../engine/engine-images.ts';
 import { imageInspectDocument } from '../engine/image-inspect.ts';
@@ -16,8 +16,8 @@ import {
   type Route,
   sendEmpty,
   sendJson,
-} from './api-http.ts';
-import { registryRoutes } from './registry-routes.ts';
+} from './node-api-http.ts';
+import { registryRoutes } from './node-registry-routes.ts';
 
 const unixSeconds = (iso: string | undefined) => Math.floor(Date.parse(iso ?? '1970-01-01T00:00:00Z') / 1000);
 

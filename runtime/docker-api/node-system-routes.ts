@@ -4,9 +4,16 @@
 import * as os from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
 import { statusText } from '../containers/container-status-text.ts';
-import { API_VERSION, MIN_API_VERSION, type Route, sendJson } from './api-http.ts';
+import { API_VERSION, type ApiContext, MIN_API_VERSION, type Route, sendJson } from './node-api-http.ts';
 
 const arch = () => (process.arch === 'x64' ? 'amd64' : process.arch);
+
+/** Every container, image and volume: what /info counts and /system/df sizes. */
+async function inventory(ctx: ApiContext) {
+  const e = ctx.engine;
+  const [containers, images, volumes] = await Promise.all([e.list(true), e.images.list(), e.volumes.list()]);
+  return { containers, images, volumes };
+}
 
 const ping: Route['handle'] = async (_ctx, req, res) => {
   res.writeHead(200, {
@@ -57,11 +64,7 @@ export const systemRoutes: Route[] = [
     pattern: /^\/info$/,
     async handle(ctx, _req, res) {
       const e = ctx.engine;
-      const [containers, images, volumes] = await Promise.all([
-        e.list(true),
-        e.images.list(),
-        e.volumes.list(),
-      ]);
+      const { containers, images, volumes } = await inventory(ctx);
       const count = (s: string) => containers.filter((c) => c.State.Status === s).length;
       sendJson(res, 200, {
         ID: `berth-${os.hostname()}`,
@@ -117,11 +120,7 @@ export const systemRoutes: Route[] = [
     pattern: /^\/system\/df$/,
     async handle(ctx, _req, res) {
       const e = ctx.engine;
-      const [containers, images, volumes] = await Promise.all([
-        e.list(true),
-        e.images.list(),
-        e.volumes.list(),
-      ]);
+      const { containers, images, volumes } = await inventory(ctx);
       const usedBy = (id: string) => containers.filter((c) => c.Image === id).length;
       const mounts = containers.flatMap((c) => c.Mounts.map((m) => m.Name));
       const now = Date.now();

@@ -6,12 +6,12 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { type Attachment, UPGRADED, socketInput, writer } from './attach-io.ts';
+import { type Attachment, UPGRADED, socketInput, writer } from './node-attach-io.ts';
 import type { ContainerRecord, ContainerSummary } from '../containers/container-record.ts';
 import type { CreateSpec } from '../containers/container-create.ts';
 import { isActive } from '../containers/container-status.ts';
 import { statusText } from '../containers/container-status-text.ts';
-import type { LogEntry } from '../containers/container-store.ts';
+import { type LogEntry, lastLogLines } from '../containers/container-store.ts';
 import { NotFoundError } from '../errors.ts';
 import {
   type ApiContext,
@@ -23,7 +23,7 @@ import {
   type Route,
   sendEmpty,
   sendJson,
-} from './api-http.ts';
+} from './node-api-http.ts';
 
 /** What a client sends to POST /containers/create (ContainerConfig + HostConfig + NetworkingConfig). */
 interface CreateBody {
@@ -356,7 +356,7 @@ async function logs(ctx: ApiContext, req: ApiRequest, res: ServerResponse, ref: 
     }
   };
   let first = await ctx.engine.logs(rec.Id);
-  send(tailOpt === 'all' ? first.entries : lastLines(first.entries, Number(tailOpt) || 0));
+  send(tailOpt === 'all' ? first.entries : lastLogLines(first.entries, Number(tailOpt) || 0));
   let { offset, running } = first;
   while (queryBool(q, 'follow') && running && !res.destroyed) {
     await new Promise((r) => setTimeout(r, 100));
@@ -365,23 +365,6 @@ async function logs(ctx: ApiContext, req: ApiRequest, res: ServerResponse, ref: 
     ({ offset, running } = first);
   }
   res.end();
-}
-
-/** The last n lines across entries (an entry may hold several lines or part of one). */
-function lastLines(entries: LogEntry[], n: number): LogEntry[] {
-  const lines: LogEntry[] = [];
-  for (const e of entries) {
-    const text = Buffer.from(e.bytes);
-    let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      if (text[i] === 10) {
-        lines.push({ ...e, bytes: text.subarray(start, i + 1) });
-        start = i + 1;
-      }
-    }
-    if (start < text.length) lines.push({ ...e, bytes: text.subarray(start) });
-  }
-  return n <= 0 ? [] : lines.slice(-n);
 }
 
 /** Docker's inspect document: berth's record is already in Docker's shape, with Name as "/name". */

@@ -3,7 +3,7 @@
 // client's stdin the other way, until the client half-closes its side.
 
 import type { Socket } from 'node:net';
-import { frame } from './api-http.ts';
+import { frame } from './node-api-http.ts';
 
 export interface Attachment {
   readonly socket: Socket;

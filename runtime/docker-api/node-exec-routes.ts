@@ -14,8 +14,8 @@ import {
   type Route,
   sendEmpty,
   sendJson,
-} from './api-http.ts';
-import { type Attachment, UPGRADED, readUpgradeBody, socketInput, writer } from './attach-io.ts';
+} from './node-api-http.ts';
+import { type Attachment, UPGRADED, readUpgradeBody, socketInput, writer } from './node-attach-io.ts';
 
 interface ExecConfig {
   AttachStdin?: boolean;

@@ -3,7 +3,7 @@
 // operations, which read the container's filesystem as last saved.
 
 import type { PathStat } from '../containers/container-layer-ops.ts';
-import { ApiError, readBody, type Route, sendJson } from './api-http.ts';
+import { ApiError, readBody, type Route, sendJson } from './node-api-http.ts';
 
 const ops = () => import('../containers/container-layer-ops.ts');
 

@@ -7,7 +7,7 @@ import { Vfs } from '../../overlay/vfs.ts';
 import type { ProgressEvent } from '../builder/progress.ts';
 import { readWholeFile } from '../containers/container-fs.ts';
 import { familiarString, parseReference } from '../oci/reference.ts';
-import { ApiError, jsonLines, queryBool, readBody, type Route } from './api-http.ts';
+import { ApiError, jsonLines, queryBool, readBody, type Route } from './node-api-http.ts';
 
 /** A JSON object of strings from a query parameter (buildargs, labels); null values dropped. */
 function stringMap(raw: string | null, what: string): Record<string, string> {
