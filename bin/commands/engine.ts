@@ -2,6 +2,7 @@
 // the CLI on demand), `attach`, and running a foreground container inside the engine with its
 // stdio carried over the socket (for containers that must share the engine's networks).
 
+import { cookedInput } from '../../runtime/containers/tty-line-discipline.ts';
 import type { EngineClient } from '../../runtime/engine-server/node-engine-client.ts';
 import { type Opts, err, launcherPath, str } from './context.ts';
 
@@ -35,19 +36,17 @@ function terminal(interactive: boolean, tty: boolean, onInterrupt: () => void) {
   const stdin = process.stdin;
   const raw = tty && interactive && stdin.isTTY;
   if (raw) stdin.setRawMode(true);
-  async function* input(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of stdin) {
-      const bytes = chunk as Uint8Array;
-      if (raw && bytes.includes(3)) {
-        onInterrupt();
-        return;
-      }
-      yield bytes;
-    }
-  }
+  // Raw keys cooked as the container's pty would (echo, Enter, erase, Ctrl-C). Node's raw mode
+  // keeps the terminal's own NL -> CR NL, so output goes out as it is.
+  const write = (c: Uint8Array) => void process.stdout.write(c);
+  const input = (): AsyncIterable<Uint8Array> =>
+    raw
+      ? cookedInput(stdin as AsyncIterable<Uint8Array>, { echo: write, interrupt: onInterrupt })
+      : (stdin as AsyncIterable<Uint8Array>);
   const sigint = () => onInterrupt();
   process.on('SIGINT', sigint);
   return {
+    write,
     ...(interactive ? { stdin: input() } : {}),
     restore() {
       process.off('SIGINT', sigint);
@@ -78,8 +77,8 @@ async function streamFromEngine(
           : {}),
       },
       {
-        stdout: (c) => void process.stdout.write(c),
-        stderr: (c) => void (o.tty ? process.stdout : process.stderr).write(c),
+        stdout: term.write,
+        stderr: (c) => (o.tty ? term.write(c) : void process.stderr.write(c)),
         ...(term.stdin ? { stdin: term.stdin } : {}),
       },
     );

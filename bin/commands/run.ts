@@ -1,6 +1,7 @@
 // run, create, start, exec and the internal background host: the commands that turn flags into a
 // container and, when attached, host its process in this berth process.
 
+import { cookedInput } from '../../runtime/containers/tty-line-discipline.ts';
 import { readFileSync, writeSync } from 'node:fs';
 import type { CreateSpec } from '../../runtime/containers/container-create.ts';
 import type { Engine } from '../../runtime/engine.ts';
@@ -134,21 +135,21 @@ function attachIo(
   const stdin = o.interactive ? process.stdin : undefined;
   const raw = o.tty && stdin?.isTTY === true;
   if (raw) stdin!.setRawMode(true);
-  async function* input(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of stdin!) {
-      const bytes = chunk as Uint8Array;
-      // In raw mode Ctrl-C reaches us as a byte; a pty would turn it into SIGINT for the process.
-      if (raw && bytes.includes(3)) {
-        void e.kill(id(), 'SIGINT').catch(() => {});
-        return;
-      }
-      yield bytes;
-    }
-  }
+  // (Node's raw mode keeps the terminal's own NL -> CR NL, so output goes out as it is.)
+  const write = hostWriter(1);
+  // In raw mode the keys come uncooked: berth cooks them as the container's pty would (echo,
+  // Enter, erase; Ctrl-C is SIGINT for the container).
+  const input = (): AsyncIterable<Uint8Array> =>
+    raw
+      ? cookedInput(stdin as AsyncIterable<Uint8Array>, {
+          echo: write,
+          interrupt: () => void e.kill(id(), 'SIGINT').catch(() => {}),
+        })
+      : (stdin as AsyncIterable<Uint8Array>);
   return {
     ...(o.interactive ? { stdin: input() } : {}),
-    stdout: hostWriter(1),
-    stderr: hostWriter(o.tty ? 1 : 2),
+    stdout: write,
+    stderr: o.tty ? write : hostWriter(2),
     restore() {
       if (!stdin) return;
       if (raw) stdin.setRawMode(false);
@@ -313,22 +314,23 @@ export async function exec(args: string[], o: Opts): Promise<number> {
   const raw = tty && o.interactive === true && stdin.isTTY;
   if (raw) stdin.setRawMode(true);
   let interrupted = false;
-  async function* input(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of stdin) {
-      const bytes = chunk as Uint8Array;
-      // No pty: Ctrl-C ends the exec'd process (the engine kills it when this connection closes).
-      if (raw && bytes.includes(3)) {
-        interrupted = true;
-        client.socket.destroy();
-        return;
-      }
-      yield bytes;
-    }
-  }
+  // No pty: berth cooks the raw keys as one would; Ctrl-C ends the exec'd process (the engine
+  // kills it when this connection closes).
+  const write = (c: Uint8Array) => void process.stdout.write(c);
+  const input = (): AsyncIterable<Uint8Array> =>
+    raw
+      ? cookedInput(stdin as AsyncIterable<Uint8Array>, {
+          echo: write,
+          interrupt: () => {
+            interrupted = true;
+            client.socket.destroy();
+          },
+        })
+      : (stdin as AsyncIterable<Uint8Array>);
   try {
     return await client.stream(request, {
-      stdout: (c) => void process.stdout.write(c),
-      stderr: (c) => void (tty ? process.stdout : process.stderr).write(c),
+      stdout: write,
+      stderr: (c) => (tty ? write(c) : void process.stderr.write(c)),
       ...(o.interactive ? { stdin: input() } : {}),
     });
   } catch (error) {

@@ -77,6 +77,7 @@ export async function execInContainer(
     env,
     cwd,
     ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}),
+    ...(spec.tty ? { terminal: true } : {}),
     stdout: (c) => spec.stdout?.(c),
     stderr: (c) => spec.stderr?.(c),
   });

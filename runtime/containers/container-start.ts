@@ -135,6 +135,7 @@ export async function startContainer(
     memoryLimit: rec.HostConfig.Memory || undefined,
     ...(attached ? { network: attached.net } : {}),
     ...(io.shareFs ? { shareFs: true } : {}),
+    ...(rec.Config.Tty ? { terminal: true } : {}),
     ...(rec.HostConfig.AutoRemove ? { discardUpper: true } : {}),
     stdin: io.stdin,
     stdout: (chunk) => {

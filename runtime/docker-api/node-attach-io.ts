@@ -3,6 +3,7 @@
 // client's stdin the other way, until the client half-closes its side.
 
 import type { Socket } from 'node:net';
+import { cookedInput, onlcr } from '../containers/tty-line-discipline.ts';
 import { frame } from './node-api-http.ts';
 
 export interface Attachment {
@@ -17,7 +18,7 @@ export function writer(a: Attachment, stream: 1 | 2): (chunk: Uint8Array) => voi
   const wanted = stream === 1 ? a.stdout : a.stderr;
   return (chunk) => {
     if (!wanted || a.socket.destroyed || chunk.length === 0) return;
-    a.socket.write(a.tty ? Buffer.from(chunk) : frame(stream, chunk));
+    a.socket.write(a.tty ? Buffer.from(onlcr(chunk)) : frame(stream, chunk));
   };
 }
 
@@ -85,5 +86,20 @@ export function readUpgradeBody(socket: Socket, length: number): Promise<Buffer>
     };
     socket.on('data', onData);
     socket.once('end', onEnd);
+  });
+}
+
+/**
+ * A session's stdin from its connection; with a TTY, cooked as a pty would cook it (the client's
+ * terminal is raw): echo, Enter as NL, erase, Ctrl-D, and Ctrl-C as `interrupt()`.
+ */
+export function sessionInput(a: Attachment, interrupt: () => void): AsyncIterable<Uint8Array> {
+  const input = socketInput(a.socket);
+  if (!a.tty) return input;
+  return cookedInput(input, {
+    echo: (bytes) => {
+      if (!a.socket.destroyed) a.socket.write(Buffer.from(bytes));
+    },
+    interrupt,
   });
 }

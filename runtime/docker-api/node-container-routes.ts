@@ -6,7 +6,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { type Attachment, UPGRADED, socketInput, writer } from './node-attach-io.ts';
+import { type Attachment, UPGRADED, sessionInput, writer } from './node-attach-io.ts';
 import type { ContainerRecord, ContainerSummary } from '../containers/container-record.ts';
 import type { CreateSpec } from '../containers/container-create.ts';
 import { isActive } from '../containers/container-status.ts';
@@ -47,12 +47,30 @@ interface CreateBody {
     RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
     PublishAllPorts?: boolean;
     ExtraHosts?: string[] | null;
+    /** `--mount type=bind|volume,source=…,target=…[,readonly]`. */
+    Mounts?: { Type?: string; Source?: string; Target?: string; ReadOnly?: boolean }[] | null;
   } | null;
   NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] | null } | null> | null } | null;
 }
 
 const asArray = (v: string[] | string | null | undefined): string[] | undefined =>
   v === null || v === undefined ? undefined : typeof v === 'string' ? [v] : v;
+
+/** A `--mount` as the `-v` form the engine parses; tmpfs and others are refused. */
+function mountSpec(m: { Type?: string; Source?: string; Target?: string; ReadOnly?: boolean }): string {
+  if (m.Type !== 'bind' && m.Type !== 'volume') {
+    throw new ApiError(400, `mount type "${m.Type}" is not supported by berth (bind and volume are)`);
+  }
+  if (!m.Target) throw new ApiError(400, 'invalid mount config: Target must not be empty');
+  if (m.Type === 'bind' && !m.Source?.startsWith('/')) {
+    throw new ApiError(
+      400,
+      `invalid mount config for type "bind": invalid mount path: '${m.Source ?? ''}' mount path must be absolute`,
+    );
+  }
+  const source = m.Source ? `${m.Source}:` : '';
+  return `${source}${m.Target}${m.ReadOnly ? ':ro' : ''}`;
+}
 
 /** The API's create body as the engine's CreateSpec (the CLI's flags in their string forms). */
 export function createSpecOf(body: CreateBody, name: string | undefined): CreateSpec {
@@ -75,7 +93,7 @@ export function createSpecOf(body: CreateBody, name: string | undefined): Create
     image: body.Image,
     cmd: asArray(body.Cmd) ?? [],
     env: body.Env ?? [],
-    volumes: host.Binds ?? [],
+    volumes: [...(host.Binds ?? []), ...(host.Mounts ?? []).map(mountSpec)],
     publish,
     publishAll: host.PublishAllPorts === true,
     addHosts: host.ExtraHosts ?? [],
@@ -191,6 +209,11 @@ const pendingAttach = new Map<string, Attachment[]>();
 /** Exit codes of containers this service ran in-process, by id, while someone may still ask. */
 const hostedExits = new Map<string, Promise<number>>();
 
+/** The attach connection's stdin for a container; with a TTY, Ctrl-C sends it SIGINT. */
+function containerInput(ctx: ApiContext, rec: ContainerRecord, a: Attachment): AsyncIterable<Uint8Array> {
+  return sessionInput(a, () => void ctx.engine.kill(rec.Id, 'SIGINT').catch(() => {}));
+}
+
 /**
  * Starts a container in the per-user engine with its attach connections: its output is framed
  * onto them, the first one that asked for stdin feeds it. Resolves once it runs (or ended).
@@ -211,7 +234,7 @@ async function startAttached(ctx: ApiContext, rec: ContainerRecord, attached: At
       stderr: (c) => {
         for (const w of err) w(c);
       },
-      ...(input ? { stdin: socketInput(input.socket) } : {}),
+      ...(input ? { stdin: containerInput(ctx, rec, input) } : {}),
       started,
     },
   );
@@ -238,7 +261,7 @@ async function attachRunning(ctx: ApiContext, rec: ContainerRecord, a: Attachmen
       {
         stdout: writer(a, 1),
         stderr: writer(a, rec.Config.Tty ? 1 : 2),
-        ...(a.stdin && rec.Config.OpenStdin ? { stdin: socketInput(a.socket) } : {}),
+        ...(a.stdin && rec.Config.OpenStdin ? { stdin: containerInput(ctx, rec, a) } : {}),
       },
     );
   } finally {

@@ -15,7 +15,7 @@ import {
   sendEmpty,
   sendJson,
 } from './node-api-http.ts';
-import { type Attachment, UPGRADED, readUpgradeBody, socketInput, writer } from './node-attach-io.ts';
+import { type Attachment, UPGRADED, readUpgradeBody, sessionInput, writer } from './node-attach-io.ts';
 
 interface ExecConfig {
   AttachStdin?: boolean;
@@ -69,16 +69,25 @@ function claim(ex: ExecInstance): void {
 /** Runs the exec'd process with its stdio on a taken-over connection; its exit code. */
 async function runAttached(ctx: ApiContext, ex: ExecInstance, a: Attachment): Promise<void> {
   const client = await ctx.engineClient();
+  let interrupted = false;
+  // With a TTY, Ctrl-C ends the exec'd process: the engine kills it when this connection goes.
+  const interrupt = () => {
+    interrupted = true;
+    client.socket.destroy();
+  };
   try {
     ex.exitCode = await client.stream(request(ex), {
       stdout: writer(a, 1),
       stderr: writer(a, a.tty ? 1 : 2),
-      ...(a.stdin ? { stdin: socketInput(a.socket) } : {}),
+      ...(a.stdin ? { stdin: sessionInput(a, interrupt) } : {}),
     });
   } catch (error) {
-    // Before the process ran (no such command: 126/127): the message goes to the client's stderr.
-    ex.exitCode = (error as { exitCode?: number }).exitCode ?? 126;
-    writer({ ...a, stderr: true }, a.tty ? 1 : 2)(Buffer.from(`${(error as Error).message}\n`));
+    if (interrupted) ex.exitCode = 130;
+    else {
+      // Before the process ran (no such command: 126/127): the message goes to the client's stderr.
+      ex.exitCode = (error as { exitCode?: number }).exitCode ?? 126;
+      writer({ ...a, stderr: true }, a.tty ? 1 : 2)(Buffer.from(`${(error as Error).message}\n`));
+    }
   } finally {
     ex.running = false;
     client.close();

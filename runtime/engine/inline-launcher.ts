@@ -30,6 +30,7 @@ export function createInlineLauncher(platform: InlinePlatform, rewritten?: Rewri
         stdout: spec.stdout,
         stderr: spec.stderr,
         captureUpper: !spec.discardUpper,
+        ...(spec.terminal ? { terminal: true } : {}),
         platform,
         poll,
         ...(rewritten ? { rewritten } : {}),

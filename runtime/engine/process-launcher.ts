@@ -34,6 +34,8 @@ export interface LaunchSpec extends ProcessStdio {
   shareFs?: boolean;
   /** No writable layer comes back at exit (`--rm`: the container is removed anyway). */
   discardUpper?: boolean;
+  /** `-t`: the container's stdio is a terminal (isatty() says yes). */
+  terminal?: boolean;
 }
 
 /** A process added to a running container (`exec`). */
@@ -42,6 +44,8 @@ export interface ExecLaunchSpec {
   args: string[];
   env: string[];
   cwd: string;
+  /** `exec -t`: the process's stdio is a terminal. */
+  terminal?: boolean;
   stdin?: InputSource;
   stdout(chunk: Uint8Array): void;
   stderr(chunk: Uint8Array): void;

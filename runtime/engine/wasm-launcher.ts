@@ -25,6 +25,7 @@ export const wasmLauncher: ProcessLauncher = async (spec: LaunchSpec): Promise<L
     ...(spec.network ? { network: spec.network } : {}),
     captureUpper: !spec.discardUpper,
     ...(spec.shareFs ? { shareFs: true } : {}),
+    ...(spec.terminal ? { terminal: true } : {}),
   });
   return {
     exited: proc.exited,
@@ -40,6 +41,7 @@ export const wasmLauncher: ProcessLauncher = async (spec: LaunchSpec): Promise<L
         ...(e.stdin !== undefined ? { stdin: e.stdin } : {}),
         stdout: e.stdout,
         stderr: e.stderr,
+        ...(e.terminal ? { terminal: true } : {}),
       }),
     openFs: () => proc.openFs(),
   };

@@ -248,7 +248,7 @@ export function instantiateGuest(init: GuestInit): GuestStart {
     const message = error instanceof Error ? error.message : String(error);
     writeMessage(stdio[2], `berth: cannot execute: ${message}\n`);
     if (wasi) wasi.fds.closeAll();
-    else for (const fd of stdio) fd.close();
+    else for (const fd of new Set(stdio)) fd.close();
     return { error: message, exitCode: EXIT_CANNOT_EXECUTE };
   }
 }

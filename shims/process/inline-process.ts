@@ -27,7 +27,7 @@ import { EXIT_KILLED, buildVfs, instantiateGuest, runGuest, writeMessage } from 
 import { GuestUnwind } from './leader-fs.ts';
 import { limitMemory, type MemoryDecl } from './memory-limit.ts';
 import { addPausePoints } from './pause-points.ts';
-import { DiscardFd, EofFd, SinkFd } from './pipe-fds.ts';
+import { DiscardFd, EofFd, SinkFd, asTerminal } from './pipe-fds.ts';
 import { type Mount, mountSpec, type ProcessExit, SIGNALS, type Signal } from './wasm-process.ts';
 import {
   CONTROL_STATE,
@@ -64,6 +64,8 @@ export interface InlineOptions {
   readonly stderr?: (chunk: Uint8Array) => void;
   /** Return the root filesystem's upper layer as a diff tar in the exit. */
   readonly captureUpper: boolean;
+  /** `-t`: stdio is the container's terminal (isatty() says yes). */
+  readonly terminal?: boolean;
   readonly platform: InlinePlatform;
   /** Called about every POLL_MS while the guest runs; may call kill/stop/pause/unpause. */
   poll?(): void;
@@ -204,6 +206,7 @@ export class InlineProcess {
   private async setup(): Promise<void> {
     const { options } = this;
     const stdio: [Fd, Fd, Fd] = [new EofFd(), sinkFd(options.stdout), sinkFd(options.stderr)];
+    if (options.terminal) for (const fd of stdio) asTerminal(fd);
     let module: WebAssembly.Module;
     let memories: readonly MemoryDecl[];
     let built: Awaited<ReturnType<typeof buildVfs>>;

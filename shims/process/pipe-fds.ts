@@ -1,7 +1,8 @@
 // File descriptors over SabPipe (stdio and pipes between processes) and the two trivial stdio
 // kinds: an always-EOF stdin and a discarding stdout. Pipes report filetype UNKNOWN without the
 // seek/tell rights, so wasi-libc's isatty() says no and stdout is fully buffered (as for a pipe
-// on Linux).
+// on Linux). The stdio of a `-t` container says CHARACTER_DEVICE instead (asTerminal): isatty()
+// then says yes, as on the pty Docker would give it, and a shell is interactive.
 
 import type { Stat } from '../../overlay/types.ts';
 import {
@@ -37,7 +38,7 @@ const pipeStat = (): Stat => ({
 });
 
 abstract class StreamFd extends Fd {
-  readonly filetype = Filetype.UNKNOWN;
+  filetype: Filetype = Filetype.UNKNOWN;
   override rightsBase = PIPE_RIGHTS;
   override rightsInheriting = PIPE_RIGHTS;
   override stat(): Result<Stat> {
@@ -178,4 +179,10 @@ export class DiscardFd extends StreamFd {
   override readiness(): Readiness {
     return { readable: false, nbytes: 0, writable: true, hangup: false };
   }
+}
+
+/** Marks a stdio fd as the container's terminal (`-t`): a character device with no seek/tell. */
+export function asTerminal<T extends Fd>(fd: T): T {
+  if (fd instanceof StreamFd) fd.filetype = Filetype.CHARACTER_DEVICE;
+  return fd;
 }

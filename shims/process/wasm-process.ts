@@ -74,10 +74,15 @@ export interface ProcessOptions {
    * containers). Costs nothing until the first one: the process serves its own filesystem.
    */
   readonly shareFs?: boolean;
+  /** The stdio is the container's terminal (`-t`): the guest's isatty() says yes. */
+  readonly terminal?: boolean;
 }
 
 /** What a process added to a running container with `execProcess()` is given. */
-export type ExecOptions = Pick<ProcessOptions, 'args' | 'env' | 'cwd' | 'stdin' | 'stdout' | 'stderr'>;
+export type ExecOptions = Pick<
+  ProcessOptions,
+  'args' | 'env' | 'cwd' | 'stdin' | 'stdout' | 'stderr' | 'terminal'
+>;
 
 export interface ProcessExit {
   readonly exitCode: number;
@@ -256,6 +261,7 @@ export class WasmProcess {
         cwd: o.cwd ?? '/',
         mounts: this.link ? [] : mounts,
         stdio: this.link?.stdio ?? this.stdio(),
+        ...(o.terminal && !this.link?.stdio ? { terminal: true } : {}),
         bell: this.bell.transfer(),
         control: this.control.buffer as SharedArrayBuffer,
         captureUpper: !this.link && (o.captureUpper ?? false),

@@ -15,7 +15,7 @@ import { RemoteGuestFs } from './fs-channel.ts';
 import { GuestDoorbell } from './guest-doorbell.ts';
 import { buildVfs, instantiateGuest, runGuest, writeMessage } from './guest-setup.ts';
 import { LeaderFs, controlGate } from './leader-fs.ts';
-import { DiscardFd, EofFd, PipeReadFd, PipeWriteFd } from './pipe-fds.ts';
+import { DiscardFd, EofFd, PipeReadFd, PipeWriteFd, asTerminal } from './pipe-fds.ts';
 import { processImports } from './process-imports.ts';
 import { SabPipe } from './sab-pipe.ts';
 import {
@@ -95,11 +95,16 @@ async function run(
   const bell = new GuestDoorbell(request.bell, leader, platform.collectGarbage);
   const control = new Int32Array(request.control);
   const gate = controlGate(control, leader);
-  const stdio = [
-    stdioFd(request.stdio[0], true, bell),
-    stdioFd(request.stdio[1], false, bell),
-    stdioFd(request.stdio[2], false, bell),
-  ] as [Fd, Fd, Fd];
+  const tty = request.terminal === true ? asTerminal : <T>(fd: T) => fd;
+  const out = tty(stdioFd(request.stdio[1], false, bell));
+  let err = stdioFd(request.stdio[2], false, bell);
+  if (request.terminal) {
+    // A terminal is one stream, as on a pty: fd 2 writes where fd 1 does, so a shell's prompt
+    // (stderr) and a command's output (stdout) reach the screen in the order they were written.
+    err.close();
+    err = out;
+  }
+  const stdio = [tty(stdioFd(request.stdio[0], true, bell)), out, err] as [Fd, Fd, Fd];
 
   let module: WebAssembly.Module;
   let vfs: GuestFs;
@@ -117,7 +122,7 @@ async function run(
     const message = error instanceof Error ? error.message : String(error);
     writeMessage(stdio[2], `berth: cannot execute: ${message}\n`);
     leader?.end();
-    for (const fd of stdio) fd.close();
+    for (const fd of new Set(stdio)) fd.close();
     return { type: 'exit', id, exitCode: EXIT_CANNOT_EXECUTE, error: message };
   }
   const started = instantiateGuest({

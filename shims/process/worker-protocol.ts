@@ -55,6 +55,8 @@ export interface RunRequest {
   readonly cwd: string;
   readonly mounts: readonly MountSpec[];
   readonly stdio: readonly [StdioSpec, StdioSpec, StdioSpec];
+  /** The stdio is the container's terminal (`-t`): isatty() says yes. */
+  readonly terminal?: boolean;
   /** The container's doorbell (shared by all its processes and the engine's stdio pumps). */
   readonly bell: DoorbellTransfer;
   /** This process's control block (pause state). */
