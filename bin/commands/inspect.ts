@@ -1,48 +1,11 @@
 // `inspect`, `container inspect`, `image inspect`: Docker's JSON shapes (fields that apply), or a
 // Go template per object with -f.
 
-import type { ContainerRecord } from '../../runtime/containers/container-record.ts';
+import { containerInspectDocument } from '../../runtime/engine/container-inspect.ts';
 import { imageInspectDocument } from '../../runtime/engine/image-inspect.ts';
-import type { Engine } from '../../runtime/engine.ts';
 import { NotFoundError } from '../../runtime/errors.ts';
 import { renderInspect } from '../format/output.ts';
 import { type Opts, engine, out, reportError, str } from './context.ts';
-
-export function containerJson(e: Engine, rec: ContainerRecord, size: boolean): object {
-  const { HostStart: _hostStart, ...state } = rec.State;
-  const logDir = `${e.root}/containers/${rec.Id}`;
-  return {
-    Id: rec.Id,
-    Created: rec.Created,
-    Path: rec.Path,
-    Args: rec.Args,
-    State: state,
-    Image: rec.Image,
-    ResolvConfPath: '',
-    HostnamePath: '',
-    HostsPath: '',
-    LogPath: `${logDir}/container.log`,
-    Name: rec.Name,
-    RestartCount: rec.RestartCount,
-    Driver: rec.Driver,
-    Platform: rec.Platform,
-    MountLabel: '',
-    ProcessLabel: '',
-    AppArmorProfile: '',
-    ExecIDs: null,
-    HostConfig: rec.HostConfig,
-    GraphDriver: { Data: { UpperDir: `${logDir}/upper.bin` }, Name: 'overlay' },
-    ...(size ? { SizeRw: rec.SizeRw, SizeRootFs: rec.SizeRw } : {}),
-    Mounts: rec.Mounts,
-    Config: rec.Config,
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      Ports: rec.NetworkSettings?.Ports ?? Object.fromEntries(Object.entries(rec.HostConfig.PortBindings)),
-      Networks: rec.NetworkSettings?.Networks ?? {},
-    },
-  };
-}
 
 async function inspectEach(
   names: string[],
@@ -67,7 +30,9 @@ async function inspectEach(
 
 export async function containerInspect(args: string[], o: Opts): Promise<number> {
   const e = await engine();
-  return inspectEach(args, o, async (n) => containerJson(e, await e.inspect(n), o.size === true));
+  return inspectEach(args, o, async (n) =>
+    containerInspectDocument(e.root, await e.inspect(n), o.size === true),
+  );
 }
 
 export async function imageInspect(args: string[], o: Opts): Promise<number> {
@@ -87,7 +52,7 @@ export async function inspect(args: string[], o: Opts): Promise<number> {
       const rec = await e
         .inspect(n)
         .catch((err) => (err instanceof NotFoundError ? undefined : Promise.reject(err)));
-      if (rec) return containerJson(e, rec, o.size === true);
+      if (rec) return containerInspectDocument(e.root, rec, o.size === true);
     }
     if (!type || type === 'image') {
       const img = await e.images.resolve(n);

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { type Attachment, UPGRADED, sessionInput, writer } from './node-attach-io.ts';
 import type { ContainerRecord, ContainerSummary } from '../containers/container-record.ts';
 import type { CreateSpec } from '../containers/container-create.ts';
+import { containerInspectDocument } from '../engine/container-inspect.ts';
 import { isActive } from '../containers/container-status.ts';
 import { statusText } from '../containers/container-status-text.ts';
 import { type LogEntry, lastLogLines } from '../containers/container-store.ts';
@@ -390,16 +391,6 @@ async function logs(ctx: ApiContext, req: ApiRequest, res: ServerResponse, ref: 
   res.end();
 }
 
-/** Docker's inspect document: berth's record is already in Docker's shape, with Name as "/name". */
-function inspectDocument(rec: ContainerRecord) {
-  return {
-    ...rec,
-    Name: rec.Name.startsWith('/') ? rec.Name : `/${rec.Name}`,
-    State: { ...rec.State, Status: rec.State.Status },
-    NetworkSettings: rec.NetworkSettings ?? { Ports: {}, Networks: {} },
-  };
-}
-
 const ID = '([^/]+)';
 const route = (
   method: Route['method'],
@@ -437,8 +428,12 @@ export const containerRoutes: Route[] = [
     }
     sendJson(res, 201, { Id: rec.Id, Warnings: [] });
   }),
-  route('GET', `/containers/${ID}/json`, async (ctx, _req, res, [ref]) => {
-    sendJson(res, 200, inspectDocument(await ctx.engine.inspect(ref!)));
+  route('GET', `/containers/${ID}/json`, async (ctx, req, res, [ref]) => {
+    sendJson(
+      res,
+      200,
+      containerInspectDocument(ctx.engine.root, await ctx.engine.inspect(ref!), queryBool(req.query, 'size')),
+    );
   }),
   route('POST', `/containers/${ID}/start`, async (ctx, _req, res, [ref]) => {
     const rec = await ctx.engine.inspect(ref!);

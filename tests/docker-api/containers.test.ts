@@ -106,6 +106,14 @@ describe('docker CLI → berth system service', () => {
       },
     );
     expect(page).toContain('Hello World!');
+    // The default bridge's address, also at the top of NetworkSettings as Docker puts it.
+    const ip = await svc.docker([
+      'inspect',
+      '-f',
+      '{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Networks.bridge.IPAddress}}',
+      'web',
+    ]);
+    expect(ip.stdout).toMatch(/^(10\.88\.\d+\.\d+) \1\n$/);
     const ps = await svc.docker(['ps', '--format', '{{.Names}}|{{.Ports}}|{{.Status}}']);
     expect(ps.stdout).toMatch(new RegExp(`^web\\|127\\.0\\.0\\.1:${port}->80/tcp\\|Up `));
     expect((await svc.docker(['stop', '-t', '1', 'web'])).stdout).toBe('web\n');
