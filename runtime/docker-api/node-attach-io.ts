@@ -8,6 +8,11 @@ import { frame } from './node-api-http.ts';
 
 export interface Attachment {
   readonly socket: Socket;
+  /**
+   * Where output goes when it is not the raw socket: an HTTP answer's body (an exec started
+   * without taking the connection over), which frames it as HTTP needs.
+   */
+  readonly body?: { write(bytes: Uint8Array): unknown; end(): unknown; readonly destroyed: boolean };
   readonly tty: boolean;
   readonly stdin: boolean;
   readonly stdout: boolean;
@@ -17,8 +22,9 @@ export interface Attachment {
 export function writer(a: Attachment, stream: 1 | 2): (chunk: Uint8Array) => void {
   const wanted = stream === 1 ? a.stdout : a.stderr;
   return (chunk) => {
-    if (!wanted || a.socket.destroyed || chunk.length === 0) return;
-    a.socket.write(a.tty ? Buffer.from(onlcr(chunk)) : frame(stream, chunk));
+    const out = a.body ?? a.socket;
+    if (!wanted || out.destroyed || chunk.length === 0) return;
+    out.write(a.tty ? Buffer.from(onlcr(chunk)) : frame(stream, chunk));
   };
 }
 
@@ -102,4 +108,9 @@ export function sessionInput(a: Attachment, interrupt: () => void): AsyncIterabl
     },
     interrupt,
   });
+}
+
+/** Ends a session's output (the body, or the taken-over connection). */
+export function endOutput(a: Attachment): void {
+  (a.body ?? a.socket).end();
 }

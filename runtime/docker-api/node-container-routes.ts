@@ -81,7 +81,9 @@ export function createSpecOf(body: CreateBody, name: string | undefined): Create
   for (const [port, bindings] of Object.entries(host.PortBindings ?? {})) {
     for (const b of bindings ?? [{}]) {
       const ip = b.HostIp ? (b.HostIp.includes(':') ? `[${b.HostIp}]:` : `${b.HostIp}:`) : '';
-      publish.push(b.HostPort ? `${ip}${b.HostPort}:${port}` : ip ? `${ip}:${port}` : port);
+      // HostPort "" or "0" (what SDKs send): any free port, as `-p 80` asks.
+      const hostPort = b.HostPort && b.HostPort !== '0' ? b.HostPort : '';
+      publish.push(hostPort ? `${ip}${hostPort}:${port}` : ip ? `${ip}:${port}` : port);
     }
   }
   const network = host.NetworkMode && host.NetworkMode !== 'default' ? host.NetworkMode : undefined;
@@ -380,7 +382,9 @@ async function logs(ctx: ApiContext, req: ApiRequest, res: ServerResponse, ref: 
     }
   };
   let first = await ctx.engine.logs(rec.Id);
-  send(tailOpt === 'all' ? first.entries : lastLogLines(first.entries, Number(tailOpt) || 0));
+  // Docker: "all", or a negative number (SDKs send -1), means every line.
+  const tail = tailOpt === 'all' ? -1 : Number.parseInt(tailOpt, 10);
+  send(Number.isNaN(tail) || tail < 0 ? first.entries : lastLogLines(first.entries, tail));
   let { offset, running } = first;
   while (queryBool(q, 'follow') && running && !res.destroyed) {
     await new Promise((r) => setTimeout(r, 100));

@@ -89,7 +89,12 @@ export function createDockerApi(options: DockerApiOptions): Server {
     ...volumeNetworkRoutes,
     ...imageRoutes,
   ];
+  // BERTH_API_LOG=1: each request's method, path and status on stderr (what a client asked).
+  const log = process.env.BERTH_API_LOG
+    ? (line: string) => void process.stderr.write(`${line}\n`)
+    : undefined;
   const server = createServer((raw: IncomingMessage, res: ServerResponse) => {
+    if (log) res.on('finish', () => log(`${raw.method} ${raw.url} ${res.statusCode}`));
     res.setHeader('Api-Version', API_VERSION);
     res.setHeader('Server', `berth (Docker Engine API ${API_VERSION})`);
     void (async () => {
@@ -105,6 +110,7 @@ export function createDockerApi(options: DockerApiOptions): Server {
   });
   // attach asks to take the connection over (`Connection: Upgrade`, `Upgrade: tcp`).
   server.on('upgrade', (raw: IncomingMessage, socket: Socket, head: Buffer) => {
+    log?.(`${raw.method} ${raw.url} (upgrade)`);
     void (async () => {
       try {
         const req = parse(raw);

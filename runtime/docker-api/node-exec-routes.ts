@@ -15,7 +15,14 @@ import {
   sendEmpty,
   sendJson,
 } from './node-api-http.ts';
-import { type Attachment, UPGRADED, readUpgradeBody, sessionInput, writer } from './node-attach-io.ts';
+import {
+  type Attachment,
+  UPGRADED,
+  endOutput,
+  readUpgradeBody,
+  sessionInput,
+  writer,
+} from './node-attach-io.ts';
 
 interface ExecConfig {
   AttachStdin?: boolean;
@@ -91,7 +98,7 @@ async function runAttached(ctx: ApiContext, ex: ExecInstance, a: Attachment): Pr
   } finally {
     ex.running = false;
     client.close();
-    a.socket.end();
+    endOutput(a);
   }
 }
 
@@ -140,6 +147,7 @@ async function startPlain(ctx: ApiContext, req: ApiRequest, res: ServerResponse,
   });
   await runAttached(ctx, ex, {
     socket: res.socket as Socket,
+    body: res,
     tty,
     stdin: false,
     stdout: ex.config.AttachStdout !== false,
