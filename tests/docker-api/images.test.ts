@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type RegistryServer, startRegistry } from '../helpers/registry-server.ts';
 import { type Service, startService } from './service-harness.ts';
+import { NO_PROXY_ENV } from '../helpers/no-proxy.ts';
 
 let svc: Service;
 let registry: RegistryServer;
@@ -20,12 +21,7 @@ let R: string;
 const serviceEnv = () => ({
   XDG_CONFIG_HOME: join(config, 'xdg'),
   DOCKER_CONFIG: join(config, 'service-docker'),
-  HTTP_PROXY: '',
-  HTTPS_PROXY: '',
-  http_proxy: '',
-  https_proxy: '',
-  NO_PROXY: '',
-  no_proxy: '',
+  ...NO_PROXY_ENV,
 });
 
 beforeAll(async () => {

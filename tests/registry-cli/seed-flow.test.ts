@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { berth as runBerth, ensureBuilt, newRoot, removeRoot } from '../cli/cli-harness.ts';
 import { type RegistryServer, startRegistry } from '../helpers/registry-server.ts';
+import { NO_PROXY_ENV } from '../helpers/no-proxy.ts';
 
 let registry: RegistryServer;
 let root: string;
@@ -17,12 +18,7 @@ let image: string;
 const cleanEnv = () => ({
   XDG_CONFIG_HOME: configHome,
   DOCKER_CONFIG: join(configHome, 'docker'),
-  HTTP_PROXY: '',
-  HTTPS_PROXY: '',
-  http_proxy: '',
-  https_proxy: '',
-  NO_PROXY: '',
-  no_proxy: '',
+  ...NO_PROXY_ENV,
 });
 const berth = (args: string[], input?: string, at = root) =>
   runBerth(at, args, { env: cleanEnv(), ...(input !== undefined ? { input } : {}) });
