@@ -20,6 +20,7 @@ import {
 import { buildRoutes } from './node-build-routes.ts';
 import { containerFsRoutes } from './node-container-fs-routes.ts';
 import { containerRoutes } from './node-container-routes.ts';
+import { eventRoutes } from './node-event-routes.ts';
 import { execRoutes } from './node-exec-routes.ts';
 import { imageRoutes } from './node-image-routes.ts';
 import { systemRoutes } from './node-system-routes.ts';
@@ -87,6 +88,7 @@ export function createDockerApi(options: DockerApiOptions): Server {
     ...execRoutes,
     ...buildRoutes,
     ...volumeNetworkRoutes,
+    ...eventRoutes,
     ...imageRoutes,
   ];
   // BERTH_API_LOG=1: each request's method, path and status on stderr (what a client asked).

@@ -1,7 +1,7 @@
 // The real docker CLI against `berth system service` (the Docker Engine API over berth's engine):
 // the seed's container verbs as a Docker user types them, with DOCKER_HOST set and no dockerd.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -220,6 +220,28 @@ describe('docker CLI → berth system service', () => {
     const pruned = await svc.docker(['container', 'prune', '-f']);
     expect(pruned.stdout).toContain('Deleted Containers:');
     expect((await svc.docker(['ps', '-a', '-q'])).stdout).toBe('');
+  });
+
+  test('docker events: create, start, pause, unpause, die and destroy of a container', async () => {
+    const events = spawn('docker', ['events', '--format', '{{.Action}} {{.Actor.Attributes.name}}'], {
+      env: { ...process.env, ...svc.env },
+    });
+    let seen = '';
+    events.stdout.on('data', (c) => (seen += c));
+    await new Promise((r) => setTimeout(r, 500));
+    await svc.docker(['run', '-d', '--name', 'watched', 'berthbox', 'sleep', '30']);
+    await new Promise((r) => setTimeout(r, 300));
+    await svc.docker(['pause', 'watched']);
+    await new Promise((r) => setTimeout(r, 300));
+    await svc.docker(['unpause', 'watched']);
+    await new Promise((r) => setTimeout(r, 300));
+    await svc.docker(['rm', '-f', 'watched']);
+    for (let i = 0; i < 50 && !seen.includes('destroy watched'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    events.kill();
+    expect(seen).toBe(
+      'create watched\nstart watched\npause watched\nunpause watched\ndie watched\ndestroy watched\n',
+    );
   });
 
   test('volumes and networks: create, use, in-use refusal, inspect, rm', async () => {
