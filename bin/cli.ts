@@ -590,6 +590,10 @@ export function buildProgram(argv: string[] = []): Command {
     .argument('<network>')
     .argument('<container>')
     .option('-f, --force', 'Force the container to disconnect from a network');
+  verb(network, 'prune', '[OPTIONS]', 'Remove all unused networks', N('prune')).option(
+    '-f, --force',
+    'Do not prompt for confirmation',
+  );
   registryCommands(program, image);
   for (const group of [container, image, system, volume, network]) {
     group.action(() => {

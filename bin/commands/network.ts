@@ -1,4 +1,4 @@
-// network create / ls / inspect / rm / connect / disconnect, and `port`.
+// network create / ls / inspect / rm / connect / disconnect / prune, and `port`.
 
 import {
   connectNetwork,
@@ -6,6 +6,7 @@ import {
   disconnectNetwork,
   inspectNetwork,
   listNetworks,
+  pruneNetworks,
   removeNetwork,
 } from '../../runtime/networks/commands.ts';
 import type { NetworkStore } from '../../runtime/networks/network-store.ts';
@@ -118,5 +119,20 @@ export async function port(args: string[]): Promise<number> {
     throw new NotFoundError(`No public port '${key}' published for ${ref}`);
   }
   out(lines.map((l) => `${l}\n`).join(''));
+  return 0;
+}
+
+/** `network prune [-f]`: every user network no container is on. */
+export async function prune(_args: string[], o: Opts): Promise<number> {
+  const { confirm } = await import('./system.ts');
+  if (
+    !(await confirm(
+      'WARNING! This will remove all custom networks not used by at least one container.',
+      o.force === true,
+    ))
+  )
+    return 0;
+  const removed = await pruneNetworks(await store());
+  if (removed.length) out(`Deleted Networks:\n${removed.join('\n')}\n\n`);
   return 0;
 }

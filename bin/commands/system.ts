@@ -176,7 +176,7 @@ export async function df(_args: string[], o: Opts): Promise<number> {
   return 0;
 }
 
-async function confirm(warning: string, force: boolean): Promise<boolean> {
+export async function confirm(warning: string, force: boolean): Promise<boolean> {
   if (force) return true;
   process.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
   const line = await new Promise<string>((resolve) => {

@@ -2,7 +2,7 @@
 // build-step layers) and <root>/builder/cache/<key>.json (one result per step, written atomically).
 
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../content/node-atomic-file.ts';
 import { NodeContentStore } from '../content/node-content-store.ts';
@@ -37,4 +37,28 @@ export class NodeBuildCache implements BuildCache {
       key,
     );
   }
+
+  /**
+   * `builder prune`: every cached step, then the layers they kept (entries first, so no entry is
+   * ever left naming a layer that is gone). Returns the step keys and the bytes freed.
+   */
+  async prune(): Promise<{ keys: string[]; bytes: number }> {
+    const root = join(this.dir, '..');
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const keys = names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
+    const bytes = await sizeOf(root);
+    await rm(this.dir, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
+    this.ready = undefined;
+    return { keys, bytes };
+  }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  let total = 0;
+  for (const name of await readdir(path)) total += await sizeOf(join(path, name));
+  return total;
 }

@@ -7,7 +7,7 @@ import { Vfs } from '../../overlay/vfs.ts';
 import type { ProgressEvent } from '../builder/progress.ts';
 import { readWholeFile } from '../containers/container-fs.ts';
 import { familiarString, parseReference } from '../oci/reference.ts';
-import { ApiError, jsonLines, queryBool, readBody, type Route } from './node-api-http.ts';
+import { ApiError, jsonLines, queryBool, readBody, type Route, sendJson } from './node-api-http.ts';
 
 /** A JSON object of strings from a query parameter (buildargs, labels); null values dropped. */
 function stringMap(raw: string | null, what: string): Record<string, string> {
@@ -109,6 +109,15 @@ export const buildRoutes: Route[] = [
         lines.write({ errorDetail: { message }, error: message });
       }
       lines.end();
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/build\/prune$/,
+    async handle(ctx, _req, res) {
+      const { NodeBuildCache } = await import('../builder/node-build-cache.ts');
+      const { keys, bytes } = await new NodeBuildCache(ctx.engine.root).prune();
+      sendJson(res, 200, { CachesDeleted: keys, SpaceReclaimed: bytes });
     },
   },
 ];

@@ -95,6 +95,13 @@ export const volumeNetworkRoutes: Route[] = [
   },
   {
     method: 'POST',
+    pattern: /^\/networks\/prune$/,
+    async handle(ctx, _req, res) {
+      sendJson(res, 200, { NetworksDeleted: await (await commands()).pruneNetworks(networks(ctx)) });
+    },
+  },
+  {
+    method: 'POST',
     pattern: /^\/networks\/create$/,
     async handle(ctx, req, res) {
       const body = await readJson<{

@@ -98,6 +98,15 @@ export async function removeNetwork(store: NetworkStore, ref: string): Promise<s
   });
 }
 
+/** `network prune`: removes every user network no container is on; their names. */
+export async function pruneNetworks(store: NetworkStore): Promise<string[]> {
+  return store.update((networks) => {
+    const unused = networks.filter((n) => !BUILTIN.has(n.Name) && Object.keys(n.Containers).length === 0);
+    for (const n of unused) networks.splice(networks.indexOf(n), 1);
+    return unused.map((n) => n.Name);
+  });
+}
+
 /**
  * Connects a container (by id and name) to a network; the address applies from its next
  * start (a running container keeps the addresses it started with).

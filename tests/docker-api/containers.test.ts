@@ -186,6 +186,9 @@ describe('docker CLI → berth system service', () => {
     const failed = await svc.docker(['build', '-t', 'bad-image', dir]);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('exit code: 3');
+    // The build cache goes with builder prune (the steps above were cached there).
+    const pruned = await svc.docker(['builder', 'prune', '-f']);
+    expect(pruned.stdout).toMatch(/^Deleted build cache objects:\n[0-9a-f]{64}\n/);
     // Nothing was tagged by the failed builds.
     const inspect = await svc.docker(['run', '--rm', 'bad-image']);
     expect(inspect.code).toBe(125);
@@ -278,6 +281,8 @@ describe('docker CLI → berth system service', () => {
     const gone = await svc.docker(['network', 'rm', 'net1']);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('network net1 not found');
+    await svc.docker(['network', 'create', 'unused']);
+    expect((await svc.docker(['network', 'prune', '-f'])).stdout).toBe('Deleted Networks:\nunused\n\n');
   });
 
   test("errors come back as Docker's: unknown container, running container rm, bad image name", async () => {
