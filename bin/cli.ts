@@ -47,7 +47,7 @@ let focus: string[] = [];
 function focusOf(argv: string[]): string[] {
   const first = argv[0];
   if (first === undefined || first.startsWith('-')) return [];
-  const groups = ['container', 'image', 'system', 'volume', 'network', 'manifest'];
+  const groups = ['container', 'image', 'system', 'volume', 'network', 'manifest', 'builder'];
   const second = argv[1];
   return groups.includes(first) && second !== undefined && !second.startsWith('-')
     ? [first, second]
@@ -549,6 +549,11 @@ export function buildProgram(argv: string[] = []): Command {
   verb(volume, 'prune', '[OPTIONS]', 'Remove unused local volumes', V('prune'))
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('-a, --all', 'Remove all unused volumes');
+  const builder = program.command('builder').usage('COMMAND').description('Manage builds');
+  verb(builder, 'prune', '[OPTIONS]', 'Remove build cache', S('builderPrune')).option(
+    '-f, --force',
+    'Do not prompt for confirmation',
+  );
   const network = program.command('network').usage('COMMAND').description('Manage networks');
   const N = (n: string) => handler('network', n);
   verb(network, 'create', '[OPTIONS] NETWORK', 'Create a network', N('create'))
@@ -595,7 +600,7 @@ export function buildProgram(argv: string[] = []): Command {
     'Do not prompt for confirmation',
   );
   registryCommands(program, image);
-  for (const group of [container, image, system, volume, network]) {
+  for (const group of [container, image, system, volume, network, builder]) {
     group.action(() => {
       group.outputHelp();
     });

@@ -223,6 +223,7 @@ export async function prune(_args: string[], o: Opts): Promise<number> {
   }
   const gc = await e.images.store.gc();
   if (deleted.length) out(`Deleted Images:\n${deleted.join('\n')}\n\n`);
-  out(`Total reclaimed space: ${humanSize(reclaimed + gc.reclaimedBytes)}\n`);
+  const { total } = await import('./system.ts');
+  total(o, reclaimed + gc.reclaimedBytes);
   return 0;
 }

@@ -204,20 +204,52 @@ export async function containerPrune(_args: string[], o: Opts): Promise<number> 
     reclaimed += c.SizeRw ?? 0;
   }
   if (removed.length) out(`Deleted Containers:\n${removed.join('\n')}\n\n`);
-  out(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
+  total(o, reclaimed);
   return 0;
+}
+
+/**
+ * The "Total reclaimed space" line of a prune. Inside `system prune` (o.reclaimed set) the bytes
+ * are added up instead, for the one line Docker prints at its end.
+ */
+export function total(o: Opts, bytes: number): void {
+  const sum = o.reclaimed as { bytes: number } | undefined;
+  if (sum) sum.bytes += bytes;
+  else out(`Total reclaimed space: ${humanSize(bytes)}\n`);
 }
 
 export async function prune(_args: string[], o: Opts): Promise<number> {
   const warning =
-    'WARNING! This will remove:\n  - all stopped containers\n' +
+    'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n' +
     (o.volumes ? '  - all anonymous volumes not used by at least one container\n' : '') +
     (o.all
       ? '  - all images without at least one container associated to them\n'
-      : '  - all dangling images\n');
+      : '  - all dangling images\n') +
+    '  - unused build cache\n';
   if (!(await confirm(warning, o.force === true))) return 0;
-  await containerPrune([], { force: true });
+  const reclaimed = { bytes: 0 };
+  const each = { force: true, reclaimed };
+  await containerPrune([], each);
+  const { prune: networkPrune } = await import('./network.ts');
+  await networkPrune([], each);
+  if (o.volumes) {
+    const { prune: volumePrune } = await import('./volumes.ts');
+    await volumePrune([], each);
+  }
   const { prune: imagePrune } = await import('./images.ts');
-  await imagePrune([], { all: o.all === true, force: true });
+  await imagePrune([], { ...each, all: o.all === true });
+  await builderPrune([], each);
+  out(`Total reclaimed space: ${humanSize(reclaimed.bytes)}\n`);
+  return 0;
+}
+
+/** `builder prune [-f]`: the build cache (every cached step and the layers it kept). */
+export async function builderPrune(_args: string[], o: Opts): Promise<number> {
+  if (!(await confirm('WARNING! This will remove all dangling build cache.', o.force === true))) return 0;
+  const e = await engine();
+  const { NodeBuildCache } = await import('../../runtime/builder/node-build-cache.ts');
+  const { keys, bytes } = await new NodeBuildCache(e.root).prune();
+  if (keys.length) out(`Deleted build cache objects:\n${keys.join('\n')}\n\n`);
+  total(o, bytes);
   return 0;
 }

@@ -65,11 +65,12 @@ export async function rm(args: string[], o: Opts): Promise<number> {
   });
 }
 
-export async function prune(): Promise<number> {
+export async function prune(_args: string[] = [], o: Opts = {}): Promise<number> {
   const e = await engine();
   const { pruneVolumes } = await import('../../runtime/volumes/volume-commands.ts');
   const removed = await pruneVolumes(e);
   if (removed.length) out(`Deleted Volumes:\n${removed.join('\n')}\n\n`);
-  out('Total reclaimed space: 0B\n');
+  const { total } = await import('./system.ts');
+  total(o, 0);
   return 0;
 }
