@@ -127,6 +127,10 @@ export async function copyFromContainer(
   path: string,
 ): Promise<Uint8Array> {
   const { fs } = await open(ctx, ref);
+  return tarOfPath(fs, ref, path);
+}
+
+function tarOfPath(fs: ContainerFs, ref: string, path: string): Promise<Uint8Array> {
   const real = fs.vfs.realpath(path);
   if (real instanceof FsError) throw new NotFoundError(`Could not find the file ${path} in container ${ref}`);
   const st = fs.vfs.stat(real, false);
@@ -203,6 +207,20 @@ export interface PathStat {
 /** What `docker cp` asks of a path before copying (the Engine API's HEAD /archive). */
 export async function statInContainer(ctx: ContainerContext, ref: string, path: string): Promise<PathStat> {
   const { fs } = await open(ctx, ref);
+  return pathStat(fs, ref, path);
+}
+
+/** The stat and the tar of a path with one opening of the container's files (GET /archive). */
+export async function archiveFromContainer(
+  ctx: ContainerContext,
+  ref: string,
+  path: string,
+): Promise<{ stat: PathStat; tar: Uint8Array }> {
+  const { fs } = await open(ctx, ref);
+  return { stat: pathStat(fs, ref, path), tar: await tarOfPath(fs, ref, path) };
+}
+
+function pathStat(fs: ContainerFs, ref: string, path: string): PathStat {
   const st = fs.vfs.stat(path, false);
   if (st instanceof FsError) throw new NotFoundError(`Could not find the file ${path} in container ${ref}`);
   const link = st.type === 'symlink' ? fs.vfs.readlink(path) : '';

@@ -29,16 +29,19 @@ export const containerFsRoutes: Route[] = [
     async handle(ctx, req, res, [ref]) {
       const path = req.query.get('path');
       if (!path) throw new ApiError(400, 'path is required');
-      const { statInContainer, copyFromContainer } = await ops();
-      const st = await statInContainer(ctx.engine.ctx, ref!, path);
-      const header = { 'X-Docker-Container-Path-Stat': statHeader(st) };
+      const { statInContainer, archiveFromContainer } = await ops();
       if (req.method === 'HEAD') {
-        res.writeHead(200, header);
+        const st = await statInContainer(ctx.engine.ctx, ref!, path);
+        res.writeHead(200, { 'X-Docker-Container-Path-Stat': statHeader(st) });
         res.end();
         return;
       }
-      const tar = await copyFromContainer(ctx.engine.ctx, ref!, path);
-      res.writeHead(200, { ...header, 'Content-Type': 'application/x-tar', 'Content-Length': tar.length });
+      const { stat, tar } = await archiveFromContainer(ctx.engine.ctx, ref!, path);
+      res.writeHead(200, {
+        'X-Docker-Container-Path-Stat': statHeader(stat),
+        'Content-Type': 'application/x-tar',
+        'Content-Length': tar.length,
+      });
       res.end(tar);
     },
   },
