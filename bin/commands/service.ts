@@ -1,6 +1,6 @@
 // `berth system service [URI]`: serves the Docker Engine API (runtime/docker-api) until stopped,
-// so `DOCKER_HOST=unix://… docker run hello-world` runs on berth. Containers a client starts
-// without attaching go to the per-user engine as `berth run -d` would; attached ones run here.
+// so `DOCKER_HOST=unix://… docker run hello-world` runs on berth. Every container a client
+// starts runs in the per-user engine, as `berth run -d` does; attached ones stream from it.
 
 import { dirname, join } from 'node:path';
 import { UsageError } from '../../runtime/errors.ts';
