@@ -114,6 +114,29 @@ export async function readJson<T>(req: IncomingMessage): Promise<T> {
   }
 }
 
+/**
+ * Docker's `?filters=` JSON, `{"status":{"running":true}}` (or the older `{"status":["running"]}`),
+ * as key -> values; one reader for every route that takes filters.
+ */
+export function parseFilters(raw: string | null): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!raw) return out;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw);
+  } catch {
+    throw new ApiError(400, `invalid filters: ${raw}`);
+  }
+  if (typeof doc !== 'object' || doc === null) throw new ApiError(400, `invalid filters: ${raw}`);
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    const values = Array.isArray(value)
+      ? value.map(String)
+      : Object.keys((value ?? {}) as object).filter((k) => (value as Record<string, unknown>)[k]);
+    out.set(key, values);
+  }
+  return out;
+}
+
 /** Docker's boolean query values: 1/true/True yes; 0/false/empty no. */
 export function queryBool(query: URLSearchParams, name: string, fallback = false): boolean {
   const v = query.get(name);

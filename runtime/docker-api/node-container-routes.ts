@@ -19,6 +19,7 @@ import {
   type ApiRequest,
   ApiError,
   frame,
+  parseFilters,
   queryBool,
   readJson,
   type Route,
@@ -119,7 +120,7 @@ export function createSpecOf(body: CreateBody, name: string | undefined): Create
 }
 
 /** One entry of GET /containers/json. */
-function listEntry(rec: ContainerSummary, imageIds: Map<string, string>, now: number) {
+function listEntry(rec: ContainerSummary, now: number) {
   const ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];
   if (rec.State.Running) {
     const published = rec.NetworkSettings?.Ports ?? rec.HostConfig.PortBindings;
@@ -141,7 +142,7 @@ function listEntry(rec: ContainerSummary, imageIds: Map<string, string>, now: nu
     Id: rec.Id,
     Names: [rec.Name.startsWith('/') ? rec.Name : `/${rec.Name}`],
     Image: rec.Config.Image,
-    ImageID: imageIds.get(rec.Id) ?? rec.Image,
+    ImageID: rec.Image,
     Command: [rec.Path, ...rec.Args].join(' '),
     Created: Math.floor(Date.parse(rec.Created) / 1000),
     Ports: ports,
@@ -163,23 +164,20 @@ function listEntry(rec: ContainerSummary, imageIds: Map<string, string>, now: nu
   };
 }
 
-/** Docker's ps filters that berth's records can answer: id, name, status, label, ancestor. */
-function filtered(recs: ContainerSummary[], filters: Record<string, string[] | Record<string, boolean>>) {
-  const values = (k: string): string[] | undefined => {
-    const v = filters[k];
-    return v === undefined ? undefined : Array.isArray(v) ? v : Object.keys(v);
-  };
+/** Docker's ps filters that berth's records can answer: id, name, status, label, ancestor, exited. */
+function filtered(recs: ContainerSummary[], filters: Map<string, string[]>) {
+  const id = filters.get('id');
+  const name = filters.get('name');
+  const status = filters.get('status');
+  const ancestor = filters.get('ancestor');
+  const label = filters.get('label');
+  const exited = filters.get('exited');
   return recs.filter((r) => {
-    const id = values('id');
     if (id && !id.some((p) => r.Id.startsWith(p))) return false;
-    const name = values('name');
     if (name && !name.some((n) => new RegExp(n).test(r.Name.replace(/^\//, '')))) return false;
-    const status = values('status');
     if (status && !status.includes(r.State.Status)) return false;
-    const ancestor = values('ancestor');
     if (ancestor && !ancestor.some((a) => r.Config.Image === a || r.Image.startsWith(a) || r.Image === a))
       return false;
-    const label = values('label');
     if (
       label &&
       !label.every((l) => {
@@ -189,20 +187,9 @@ function filtered(recs: ContainerSummary[], filters: Record<string, string[] | R
       })
     )
       return false;
-    const exited = values('exited');
     if (exited && !(r.State.Status === 'exited' && exited.includes(String(r.State.ExitCode)))) return false;
     return true;
   });
-}
-
-function parseFilters(req: ApiRequest): Record<string, string[] | Record<string, boolean>> {
-  const raw = req.query.get('filters');
-  if (!raw) return {};
-  try {
-    return JSON.parse(raw) as Record<string, string[] | Record<string, boolean>>;
-  } catch {
-    throw new ApiError(400, `invalid filter '${raw}'`);
-  }
 }
 
 // --- attach and the containers this service hosts ---------------------------------------------
@@ -285,20 +272,16 @@ async function attach(ctx: ApiContext, req: ApiRequest, socket: Socket, ref: str
   };
   socket.write(UPGRADED(rec.Config.Tty));
   socket.on('error', () => {});
+  // logs=1: what was written so far comes first (alone without stream=1).
+  if (queryBool(q, 'logs') && (!queryBool(q, 'stream') || isActive(rec.State.Status))) {
+    const { entries } = await ctx.engine.logs(rec.Id);
+    for (const e of entries) writer(a, e.stream === 'stderr' ? 2 : 1)(e.bytes);
+  }
   if (!queryBool(q, 'stream')) {
-    // logs only: what was written so far.
-    if (queryBool(q, 'logs')) {
-      const { entries } = await ctx.engine.logs(rec.Id);
-      for (const e of entries) writer(a, e.stream === 'stderr' ? 2 : 1)(e.bytes);
-    }
     socket.end();
     return;
   }
   if (isActive(rec.State.Status)) {
-    if (queryBool(q, 'logs')) {
-      const { entries } = await ctx.engine.logs(rec.Id);
-      for (const e of entries) writer(a, e.stream === 'stderr' ? 2 : 1)(e.bytes);
-    }
     await attachRunning(ctx, rec, a);
     return;
   }
@@ -404,9 +387,10 @@ const route = (
 
 export const containerRoutes: Route[] = [
   route('GET', '/containers/json', async (ctx, req, res) => {
-    const all = queryBool(req.query, 'all');
-    let recs = filtered(await ctx.engine.list(true), parseFilters(req));
-    if (!all && !req.query.get('filters')?.includes('status'))
+    const filters = parseFilters(req.query.get('filters'));
+    let recs = filtered(await ctx.engine.list(true), filters);
+    // Without -a only running containers, unless the status filter says which.
+    if (!queryBool(req.query, 'all') && !filters.has('status'))
       recs = recs.filter((r) => isActive(r.State.Status));
     recs.sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
     const limit = Number(req.query.get('limit') ?? 0);
@@ -415,7 +399,7 @@ export const containerRoutes: Route[] = [
     sendJson(
       res,
       200,
-      recs.map((r) => listEntry(r, new Map(), now)),
+      recs.map((r) => listEntry(r, now)),
     );
   }),
   route('POST', '/containers/create', async (ctx, req, res) => {

@@ -5,7 +5,7 @@
 // destroy only.
 
 import type { ContainerSummary } from '../containers/container-record.ts';
-import { ApiError, type Route } from './node-api-http.ts';
+import { ApiError, parseFilters, type Route } from './node-api-http.ts';
 
 const POLL_MS = 100;
 
@@ -65,22 +65,10 @@ export const eventRoutes: Route[] = [
     pattern: /^\/events$/,
     async handle(ctx, req, res) {
       const until = parseTime(req.query.get('until'));
-      let filters: Record<string, string[] | Record<string, boolean>> = {};
-      const raw = req.query.get('filters');
-      if (raw) {
-        try {
-          filters = JSON.parse(raw) as typeof filters;
-        } catch {
-          throw new ApiError(400, `invalid filter '${raw}'`);
-        }
-      }
-      const values = (k: string) => {
-        const v = filters[k];
-        return v === undefined ? undefined : Array.isArray(v) ? v : Object.keys(v);
-      };
-      const wantType = values('type');
-      const wantEvent = values('event');
-      const wantContainer = values('container');
+      const filters = parseFilters(req.query.get('filters'));
+      const wantType = filters.get('type');
+      const wantEvent = filters.get('event');
+      const wantContainer = filters.get('container');
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.flushHeaders();
       const send = (id: string, action: string, s: Seen) => {

@@ -12,6 +12,7 @@ import {
   type ApiContext,
   ApiError,
   jsonLines,
+  parseFilters,
   queryBool,
   type Route,
   sendEmpty,
@@ -42,26 +43,6 @@ function familiar(name: string): string {
   } catch {
     return name;
   }
-}
-
-/** `?filters={"reference":{"x":true}}` (or the older `{"reference":["x"]}`) as key -> values. */
-function parseFilters(raw: string | null): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  if (!raw) return out;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(raw);
-  } catch {
-    throw new ApiError(400, `invalid filters: ${raw}`);
-  }
-  if (typeof doc !== 'object' || doc === null) throw new ApiError(400, `invalid filters: ${raw}`);
-  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
-    const values = Array.isArray(value)
-      ? value.map(String)
-      : Object.keys((value ?? {}) as object).filter((k) => (value as Record<string, unknown>)[k]);
-    out.set(key, values);
-  }
-  return out;
 }
 
 /** Go's path.Match for the reference filter: `*` and `?` stay within one path component. */
