@@ -75,10 +75,19 @@ export async function build(args: string[], opts: Opts): Promise<number> {
     return 1;
   }
   try {
-    const { contextFromDirectory, contextFromTar, emptyContext } = await import(
+    const { contextFromDirectory, contextFromTar, dockerfileIn, emptyContext } = await import(
       '../../runtime/builder/node-build-context.ts'
     );
     const fileOpt = str(opts.file);
+    /** The Dockerfile of a context given as a tar. */
+    const inTar = (context: Awaited<ReturnType<typeof contextFromTar>>): string => {
+      const text = dockerfileIn(context, fileOpt ?? 'Dockerfile');
+      if (text === undefined)
+        throw new UsageError(`Cannot locate specified Dockerfile: ${fileOpt ?? 'Dockerfile'}`, {
+          exitCode: 1,
+        });
+      return text;
+    };
     let dockerfile: string;
     let context: Awaited<ReturnType<typeof contextFromDirectory>>;
     let fileName = 'Dockerfile';
@@ -88,28 +97,14 @@ export async function build(args: string[], opts: Opts): Promise<number> {
       const gz = bytes[0] === 0x1f && bytes[1] === 0x8b;
       if (isTar || gz) {
         context = await contextFromTar(bytes);
-        const { Vfs } = await import('../../overlay/vfs.ts');
-        const { readWholeFile } = await import('../../runtime/containers/container-fs.ts');
-        const data = readWholeFile(new Vfs(context), `/${fileOpt ?? 'Dockerfile'}`);
-        if ('code' in data)
-          throw new UsageError(`Cannot locate specified Dockerfile: ${fileOpt ?? 'Dockerfile'}`, {
-            exitCode: 1,
-          });
-        dockerfile = new TextDecoder().decode(data);
+        dockerfile = inTar(context);
       } else {
         dockerfile = bytes.toString('utf8');
         context = emptyContext();
       }
     } else if (existsSync(contextArg) && statSync(contextArg).isFile()) {
       context = await contextFromTar(await readFile(contextArg));
-      const { Vfs } = await import('../../overlay/vfs.ts');
-      const { readWholeFile } = await import('../../runtime/containers/container-fs.ts');
-      const data = readWholeFile(new Vfs(context), `/${fileOpt ?? 'Dockerfile'}`);
-      if ('code' in data)
-        throw new UsageError(`Cannot locate specified Dockerfile: ${fileOpt ?? 'Dockerfile'}`, {
-          exitCode: 1,
-        });
-      dockerfile = new TextDecoder().decode(data);
+      dockerfile = inTar(context);
     } else {
       if (!existsSync(contextArg))
         throw new UsageError(`unable to prepare context: path "${contextArg}" not found`, { exitCode: 1 });

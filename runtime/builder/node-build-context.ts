@@ -8,7 +8,7 @@ import { applyTar } from '../../overlay/apply.ts';
 import type { FileSystem } from '../../overlay/types.ts';
 import { UpperLayer } from '../../overlay/upper-layer.ts';
 import { Vfs } from '../../overlay/vfs.ts';
-import { writeWholeFile } from '../containers/container-fs.ts';
+import { readWholeFile, writeWholeFile } from '../containers/container-fs.ts';
 import { gunzip, isGzip } from '../oci/gzip.ts';
 
 // The package is CommonJS (module.exports = factory) while its types declare a default export.
@@ -63,4 +63,10 @@ export async function contextFromTar(bytes: Uint8Array): Promise<FileSystem> {
 
 export function emptyContext(): FileSystem {
   return new UpperLayer();
+}
+
+/** The Dockerfile `file` (a path from the context's root) inside a context that came as a tar. */
+export function dockerfileIn(context: FileSystem, file: string): string | undefined {
+  const data = readWholeFile(new Vfs(context), `/${file.replace(/^\/+/, '')}`);
+  return 'code' in data ? undefined : new TextDecoder().decode(data);
 }

@@ -3,9 +3,7 @@
 // gzip), berth's builder runs it, and progress goes back as JSON lines `{"stream": …}` with the
 // image ID in `{"aux": {"ID": …}}`, as dockerd's classic builder sends them.
 
-import { Vfs } from '../../overlay/vfs.ts';
 import type { ProgressEvent } from '../builder/progress.ts';
-import { readWholeFile } from '../containers/container-fs.ts';
 import { familiarString, parseReference } from '../oci/reference.ts';
 import { ApiError, jsonLines, queryBool, readBody, type Route, sendJson } from './node-api-http.ts';
 
@@ -47,17 +45,20 @@ export const buildRoutes: Route[] = [
         throw new ApiError(400, 'berth builds from an uploaded context only (remote is not supported)');
       const file = q.get('dockerfile') || 'Dockerfile';
       const body = await readBody(req.raw, MAX_CONTEXT);
-      const [{ contextFromTar, emptyContext }, { build }, { nodeBuildDeps }, { plainRenderer }] =
-        await Promise.all([
-          import('../builder/node-build-context.ts'),
-          import('../builder/builder.ts'),
-          import('../builder/node-builder.ts'),
-          import('../builder/progress.ts'),
-        ]);
+      const [
+        { contextFromTar, dockerfileIn, emptyContext },
+        { build },
+        { nodeBuildDeps },
+        { plainRenderer },
+      ] = await Promise.all([
+        import('../builder/node-build-context.ts'),
+        import('../builder/builder.ts'),
+        import('../builder/node-builder.ts'),
+        import('../builder/progress.ts'),
+      ]);
       const context = body.length > 0 ? await contextFromTar(body) : emptyContext();
-      const data = readWholeFile(new Vfs(context), `/${file.replace(/^\/+/, '')}`);
-      if ('code' in data) throw new ApiError(400, `Cannot locate specified Dockerfile: ${file}`);
-      const dockerfile = new TextDecoder().decode(data);
+      const dockerfile = dockerfileIn(context, file);
+      if (dockerfile === undefined) throw new ApiError(400, `Cannot locate specified Dockerfile: ${file}`);
       const quiet = queryBool(q, 'q');
       const pull = queryBool(q, 'pull');
       const e = ctx.engine;
