@@ -62,8 +62,12 @@ export async function* socketInput(socket: Socket): AsyncGenerator<Uint8Array> {
   }
 }
 
+/** What a session's output is: one raw stream with a TTY, else stdout and stderr in frames. */
+export const streamType = (tty: boolean): string =>
+  `application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream`;
+
 export const UPGRADED = (tty: boolean) =>
-  `HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`;
+  `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${streamType(tty)}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`;
 
 /**
  * The body of a request whose connection was taken over (exec start sends its JSON with the

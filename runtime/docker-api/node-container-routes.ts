@@ -6,7 +6,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { type Attachment, UPGRADED, sessionInput, writer } from './node-attach-io.ts';
+import { type Attachment, UPGRADED, sessionInput, streamType, writer } from './node-attach-io.ts';
 import type { ContainerRecord, ContainerSummary } from '../containers/container-record.ts';
 import type { CreateSpec } from '../containers/container-create.ts';
 import { containerInspectDocument } from '../engine/container-inspect.ts';
@@ -350,7 +350,7 @@ async function logs(ctx: ApiContext, req: ApiRequest, res: ServerResponse, ref: 
   const tailOpt = q.get('tail') ?? 'all';
   const tty = rec.Config.Tty;
   res.writeHead(200, {
-    'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
+    'Content-Type': streamType(tty),
   });
   const send = (entries: LogEntry[]) => {
     for (const e of entries) {

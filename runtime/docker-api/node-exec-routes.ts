@@ -21,6 +21,7 @@ import {
   endOutput,
   readUpgradeBody,
   sessionInput,
+  streamType,
   writer,
 } from './node-attach-io.ts';
 
@@ -131,19 +132,16 @@ async function startPlain(ctx: ApiContext, req: ApiRequest, res: ServerResponse,
     const client = await ctx.engineClient();
     try {
       await client.request({ ...request(ex), detach: true });
-    } catch (error) {
-      ex.running = false;
-      throw error;
     } finally {
+      // A detached exec's end is not reported back: it counts as running no more once started.
+      ex.running = false;
       client.close();
     }
-    // A detached exec's end is not reported back: it counts as running no more once started.
-    ex.running = false;
     return sendEmpty(res, 200);
   }
   const tty = body.Tty ?? ex.config.Tty === true;
   res.writeHead(200, {
-    'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
+    'Content-Type': streamType(tty),
   });
   await runAttached(ctx, ex, {
     socket: res.socket as Socket,
