@@ -15,7 +15,7 @@ interface Builtins {
   'node:worker_threads': typeof import('node:worker_threads');
 }
 
-export type BuiltinId = keyof Builtins;
+type BuiltinId = keyof Builtins;
 
 /** The built-in module `id` itself (the object Node keeps, not a copy). */
 export function builtin<K extends BuiltinId>(id: K): Builtins[K] {

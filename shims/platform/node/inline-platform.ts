@@ -35,7 +35,7 @@ let runScript: import('node:vm').Script | undefined;
  * JavaScript's own SIGINT handlers are set aside meanwhile.
  */
 function breakOnSigint(fn: () => void): boolean {
-  runScript ??= new (builtin('node:vm').Script)("globalThis[Symbol.for('berth.inline.run')]()");
+  runScript ??= new (builtin('node:vm').Script)(`globalThis[Symbol.for('${RUN_KEY.description}')]()`);
   const holder = globalThis as unknown as Record<symbol, unknown>;
   holder[RUN_KEY] = fn;
   try {
