@@ -291,6 +291,7 @@ export class InlineProcess {
   /** The guest's run, cut short by a Ctrl-C where the platform can break in. */
   private runToEnd(start: () => { exitCode: number; trap?: string }): { exitCode: number; trap?: string } {
     const { breakOnSigint } = this.options.platform;
+    // Stays so when a Ctrl-C stopped the guest anywhere, even inside a host call.
     let result: { exitCode: number; trap?: string } = { exitCode: EXIT_KILLED };
     const run = () => {
       result = start();
@@ -298,11 +299,7 @@ export class InlineProcess {
     let completed = true;
     if (breakOnSigint) completed = breakOnSigint(run);
     else run();
-    // Stopped anywhere, even inside a host call: the guest is gone, as SIGINT would leave it.
-    if (!completed) {
-      this.killedBy ??= 'SIGINT';
-      result = { exitCode: EXIT_KILLED };
-    }
+    if (!completed) this.killedBy ??= 'SIGINT';
     try {
       this.closeGuest?.();
     } catch {}
